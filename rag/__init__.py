@@ -1,0 +1,19 @@
+"""newsrag: ask questions about a folder of news articles, with answers that cite exact words.
+
+    from rag import ingest, search
+    ingest("seeds/")
+    for p in search("What did Kirby say?"):
+        print(p.source, p.start, p.end, p.text[:80])
+"""
+
+from .offline import prepare as _prepare
+
+_prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry, no downloads
+
+from .config import Settings  # noqa: E402
+from .ingest import ingest, remove  # noqa: E402
+from .retrieve import search  # noqa: E402
+from .types import FileResult, IngestReport, Passage  # noqa: E402
+
+__all__ = ["Settings", "ingest", "remove", "search", "FileResult", "IngestReport", "Passage"]
+__version__ = "0.1.0"

@@ -1,0 +1,91 @@
+"""Document -> Chunks: token-sized (tiktoken), sentence-aligned, overlapping, with exact offsets.
+
+A chunk is one contiguous span of the raw file: `raw[chunk.start:chunk.end] == chunk.text`.
+Chunks never cross a line of site furniture (they are packed inside one body block), and a
+sentence longer than a chunk is cut at word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .documents import Document, Span
+from .offline import encoding as get_encoding
+from .sentences import sentence_spans
+
+_WORD_PIECE = re.compile(r"\S+\s*")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    index: int
+    text: str
+    start: int
+    end: int
+    tokens: int
+
+
+def chunk_document(doc: Document, size: int = 200, overlap: int = 40, encoding: str = "cl100k_base") -> list[Chunk]:
+    enc = get_encoding(encoding)
+
+    def count(span: Span) -> int:
+        return len(enc.encode_ordinary(doc.text[span.start : span.end]))
+
+    chunks: list[Chunk] = []
+    for block in doc.blocks:
+        pieces: list[tuple[Span, int]] = []
+        for sentence in sentence_spans(doc.text, block.start, block.end):
+            n = count(sentence)
+            if n <= size:
+                pieces.append((sentence, n))
+            else:
+                pieces.extend(_split_long(doc.text, sentence, size, count))
+        for first, last in _pack([n for _, n in pieces], size, overlap):
+            start, end = pieces[first][0].start, pieces[last][0].end
+            text = doc.text[start:end]
+            chunks.append(Chunk(len(chunks), text, start, end, len(enc.encode_ordinary(text))))
+    return chunks
+
+
+def _pack(lengths: list[int], size: int, overlap: int) -> list[tuple[int, int]]:
+    """Greedy windows [first, last] over pieces: at most `size` tokens, sharing up to `overlap`."""
+    windows: list[tuple[int, int]] = []
+    first = 0
+    while first < len(lengths):
+        total, last = lengths[first], first
+        while last + 1 < len(lengths) and total + lengths[last + 1] <= size:
+            last += 1
+            total += lengths[last]
+        windows.append((first, last))
+        if last + 1 >= len(lengths):
+            break
+        # start the next window on the trailing pieces that fit in the overlap, moving forward
+        nxt, carried = last + 1, 0
+        while nxt - 1 > first and carried + lengths[nxt - 1] <= overlap:
+            nxt -= 1
+            carried += lengths[nxt]
+        first = nxt
+    return windows
+
+
+def _split_long(text: str, sentence: Span, size: int, count) -> list[tuple[Span, int]]:
+    """Cut an over-long sentence into word-aligned spans of at most about `size` tokens."""
+    words: list[tuple[Span, int]] = []
+    for m in _WORD_PIECE.finditer(text, sentence.start, sentence.end):
+        word = Span(m.start(), m.start() + len(m.group().rstrip()))
+        words.extend(_halve(word, size, count))
+    out: list[tuple[Span, int]] = []
+    for first, last in _pack([n for _, n in words], size, 0):
+        piece = Span(words[first][0].start, words[last][0].end)
+        out.append((piece, sum(n for _, n in words[first : last + 1])))
+    return out
+
+
+def _halve(span: Span, size: int, count) -> list[tuple[Span, int]]:
+    """A single "word" longer than a chunk (a URL, a blob) is cut by characters."""
+    n = count(span)
+    if n <= size or span.end - span.start < 2:
+        return [(span, n)]
+    mid = (span.start + span.end) // 2
+    return _halve(Span(span.start, mid), size, count) + _halve(Span(mid, span.end), size, count)

@@ -1,0 +1,129 @@
+"""The BM25 side of hybrid retrieval (bm25s), persisted next to Chroma.
+
+The index is derived from the Chroma collection and kept in step with it at ingest time:
+per-chunk tokens are cached, so an update tokenises only new chunks; BM25's statistics (idf,
+average length) are global, so the sparse score matrix is recomputed from the cached tokens
+when the set of chunks changes (well under a second for thousands of chunks). Queries only
+load the saved matrix, once per process and generation.
+
+Layout: `<lexical_dir>/CURRENT` names the live generation directory, which holds bm25s's files,
+`ids.json` (row -> chunk id) and `tokens.json` (chunk id -> tokens). A new generation is written
+in full before CURRENT is switched atomically, so a crash never leaves a half-written index.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+TOKENIZER_VERSION = "1"
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    import bm25s
+
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+
+
+def index_text(title: str, text: str) -> str:
+    """What BM25 sees of a chunk: its article's title, then the chunk."""
+    return f"{title}\n{text}" if title else text
+
+
+class LexicalIndex:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    # --- reading -------------------------------------------------------------------------
+
+    def generation(self) -> str | None:
+        try:
+            name = (self.directory / "CURRENT").read_text().strip()
+        except OSError:
+            return None
+        return name if (self.directory / name / "ids.json").is_file() else None
+
+    def ids(self) -> list[str]:
+        gen = self.generation()
+        return _load(str(self.directory), gen)[1] if gen else []
+
+    def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top chunks by BM25 as (id, score), best first; only ids in `allowed` when given."""
+        gen = self.generation()
+        if gen is None:
+            return []
+        bm25, ids = _load(str(self.directory), gen)
+        if not ids:
+            return []
+        tokens = [t for t in tokenize([query])[0] if t in bm25.vocab_dict]
+        if not tokens:
+            return []
+        scores = bm25.get_scores(tokens)
+        if allowed is not None:
+            mask = np.fromiter((cid in allowed for cid in ids), dtype=bool, count=len(ids))
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores)[:n]
+        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    # --- writing -------------------------------------------------------------------------
+
+    def cached_tokens(self) -> dict[str, list[str]]:
+        gen = self.generation()
+        if gen is None:
+            return {}
+        try:
+            data = json.loads((self.directory / gen / "tokens.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        if data.get("version") != TOKENIZER_VERSION:
+            return {}
+        return data["tokens"]
+
+    def rebuild(self, ids: list[str], tokens: dict[str, list[str]]) -> None:
+        """Write a new generation for exactly these chunk ids (tokens must cover them)."""
+        import bm25s
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        gen = f"gen-{time.time_ns()}"
+        target = self.directory / gen
+        target.mkdir()
+        ids = sorted(ids)
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index([tokens[i] for i in ids], show_progress=False)
+            bm25.save(str(target), show_progress=False)
+        (target / "tokens.json").write_text(
+            json.dumps({"version": TOKENIZER_VERSION, "tokens": {i: tokens[i] for i in ids}})
+        )
+        (target / "ids.json").write_text(json.dumps(ids))  # written last: marks the generation complete
+        tmp = self.directory / f"CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(gen)
+        os.replace(tmp, self.directory / "CURRENT")
+        for old in self.directory.glob("gen-*"):
+            if old.name != gen:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(directory: str, gen: str):
+    """One generation in memory (explicit cache; a new generation has a new key)."""
+    import bm25s
+
+    path = Path(directory) / gen
+    ids = json.loads((path / "ids.json").read_text())
+    if not ids:
+        return None, []
+    return bm25s.BM25.load(str(path), show_progress=False), ids

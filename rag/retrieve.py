@@ -1,0 +1,109 @@
+"""query -> ranked Passages: dense (Chroma) + lexical (BM25), fused by reciprocal rank fusion,
+optionally diversified with maximal marginal relevance, optionally restricted to some sources."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .config import Settings, load_settings
+from .embeddings import load_model
+from .ingest import match_sources, sync_lexical
+from .lexical import LexicalIndex
+from .store import Store, doc_id_for
+from .types import Passage
+
+RRF_K = 60  # the constant of Cormack et al. (2009)
+MMR_LAMBDA = 0.7  # relevance vs. novelty
+
+
+class UnknownSource(ValueError):
+    """A source filter that names no ingested file."""
+
+
+def search(
+    query: str,
+    k: int | None = None,
+    *,
+    sources: Sequence[str] | None = None,
+    mmr: bool = False,
+    settings: Settings | None = None,
+) -> list[Passage]:
+    """The k passages that best match `query`, best first (empty when the index is)."""
+    settings = load_settings(settings)
+    k = k or settings.top_k
+    query = (query or "").strip()
+    if not query:
+        return []
+    store = Store(settings)
+    total = store.count()
+    if total == 0:
+        return []
+    lexical = LexicalIndex(settings.lexical_dir)
+    if len(lexical.ids()) != total:  # an interrupted ingest, or another client wrote to the server
+        sync_lexical(store, lexical)
+
+    where, allowed_docs = None, None
+    if sources:
+        docs = match_sources(store.docs().values(), list(sources))
+        if not docs:
+            raise UnknownSource(f"no ingested file matches {', '.join(sources)}")
+        allowed_docs = {doc_id_for(d.path) for d in docs}
+        where = {"path": {"$in": [d.path for d in docs]}}
+
+    n = min(total, max(50, 5 * k))
+    qvec = load_model().embed([query])[0]
+    dense = store.query(qvec, n, where)
+    allowed_ids = None
+    if allowed_docs is not None:
+        allowed_ids = {cid for cid in lexical.ids() if cid.split(":", 1)[0] in allowed_docs}
+    lexical_hits = lexical.search(query, n, allowed_ids)
+
+    fused: dict[str, float] = {}
+    for ranking in (dense, lexical_hits):
+        for rank, (cid, _) in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    pool = sorted(fused, key=fused.get, reverse=True)[: max(k, 3 * k if mmr else k)]
+    rows = store.get(pool, embeddings=True)
+    pool = [cid for cid in pool if cid in rows]
+    if not pool:
+        return []
+    vectors = np.array([rows[cid]["embedding"] for cid in pool], dtype=np.float32)
+    similarity = vectors @ qvec
+    order = _mmr(vectors, [fused[c] for c in pool], k) if mmr else list(range(min(k, len(pool))))
+    bm25 = dict(lexical_hits)
+    return [_passage(pool[i], rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
+
+
+def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
+    """Greedy maximal marginal relevance over the pool (indices into it)."""
+    rel = np.asarray(relevance, dtype=np.float32)
+    rel = (rel - rel.min()) / (np.ptp(rel) or 1.0)
+    pairwise = vectors @ vectors.T
+    chosen: list[int] = [int(np.argmax(rel))]
+    while len(chosen) < min(k, len(rel)):
+        redundancy = pairwise[:, chosen].max(axis=1)
+        score = MMR_LAMBDA * rel - (1 - MMR_LAMBDA) * redundancy
+        score[chosen] = -np.inf
+        chosen.append(int(np.argmax(score)))
+    return chosen
+
+
+def _passage(cid: str, row: dict, score: float, similarity: float, bm25: float) -> Passage:
+    meta = row["meta"]
+    return Passage(
+        source=str(meta.get("source", meta.get("path", ""))),
+        title=str(meta.get("title", "")),
+        chunk_id=cid,
+        text=row["text"],
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        score=score,
+        path=str(meta.get("path", "")),
+        date=str(meta.get("date", "")),
+        byline=str(meta.get("byline", "")),
+        encoding=str(meta.get("encoding", "utf-8")),
+        similarity=similarity,
+        bm25=bm25,
+    )

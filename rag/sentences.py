@@ -1,0 +1,43 @@
+"""Sentence boundaries as spans into the raw text (pysbd, rule-based, offline)."""
+
+from __future__ import annotations
+
+import functools
+
+from .documents import Span, units
+
+
+@functools.lru_cache(maxsize=1)
+def _segmenter():
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False)
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Sentences of text[start:end], paragraph by paragraph, as exact spans of `text`."""
+    end = len(text) if end is None else end
+    out: list[Span] = []
+    for para in units(text[start:end]):
+        out.extend(_split_paragraph(text, start + para.start, start + para.end))
+    return out
+
+
+def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
+    paragraph = text[start:end]
+    spans: list[Span] = []
+    cursor = 0
+    for piece in _segmenter().segment(paragraph):
+        piece = piece.strip()
+        if not piece:
+            continue
+        found = paragraph.find(piece, cursor)
+        if found < 0:  # the segmenter altered the text: keep the rest as one sentence
+            break
+        spans.append(Span(start + found, start + found + len(piece)))
+        cursor = found + len(piece)
+    rest = paragraph[cursor:]
+    if rest.strip():
+        lead = len(rest) - len(rest.lstrip())
+        spans.append(Span(start + cursor + lead, start + cursor + len(rest.rstrip())))
+    return spans

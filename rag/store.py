@@ -1,0 +1,169 @@
+"""The Chroma collection that holds chunks, their vectors and metadata.
+
+Embedded (`PersistentClient` under RAG_DATA_DIR) by default; a Chroma server (`HttpClient`) when
+CHROMA_HOST is set. Chunk ids are `<doc_id>:<version>:<index>`, where doc_id is derived from the
+file's absolute path and version from its content hash and the chunking settings, so a changed
+file or changed settings write new ids and the old ones are removed only after the new are stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .config import Settings
+
+_PAGE = 5000
+
+
+def doc_id_for(path: str) -> str:
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+
+def chunk_id(doc_id: str, version: str, index: int) -> str:
+    return f"{doc_id}:{version}:{index:05d}"
+
+
+@dataclass
+class StoredVersion:
+    n_chunks: int
+    ids: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.ids) == self.n_chunks
+
+
+@dataclass
+class StoredDoc:
+    """What the store holds for one file: usually one version; more after an interrupted run."""
+
+    path: str
+    source: str
+    title: str
+    date: str
+    byline: str
+    encoding: str
+    versions: dict[str, StoredVersion] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [i for v in self.versions.values() for i in v.ids]
+
+
+class StoreError(RuntimeError):
+    """The index cannot be reached or opened; the message says what to do."""
+
+
+@functools.lru_cache(maxsize=8)
+def _client(path: str | None, host: str | None, port: int, ssl: bool):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if host:
+        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
+    return chromadb.PersistentClient(path=path, settings=chroma_settings)
+
+
+class Store:
+    def __init__(self, settings: Settings) -> None:
+        from .embeddings import NewsragEmbeddingFunction
+
+        self.settings = settings
+        try:
+            if settings.chroma_host:
+                client = _client(None, settings.chroma_host, settings.chroma_port, settings.chroma_ssl)
+            else:
+                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                client = _client(str(settings.chroma_dir.resolve()), None, 0, False)
+            self.collection = client.get_or_create_collection(
+                settings.collection,
+                embedding_function=NewsragEmbeddingFunction(settings.embed_batch),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+            self.max_batch = max(1, min(client.get_max_batch_size(), 1000))
+        except Exception as exc:  # chromadb raises many types for "cannot connect/open"
+            where = (
+                f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                if settings.chroma_host
+                else f"the index in {settings.chroma_dir}"
+            )
+            raise StoreError(f"cannot open {where}: {exc}") from exc
+
+    # --- reading -------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def docs(self) -> dict[str, StoredDoc]:
+        """Every stored file, keyed by absolute path, with its versions and chunk ids."""
+        out: dict[str, StoredDoc] = {}
+        for ids, metas in self._scan(include=["metadatas"]):
+            for cid, meta in zip(ids, metas):
+                path = str(meta["path"])
+                doc = out.get(path)
+                if doc is None:
+                    doc = out[path] = StoredDoc(
+                        path=path,
+                        source=str(meta.get("source", path)),
+                        title=str(meta.get("title", "")),
+                        date=str(meta.get("date", "")),
+                        byline=str(meta.get("byline", "")),
+                        encoding=str(meta.get("encoding", "utf-8")),
+                    )
+                version = doc.versions.setdefault(str(meta["version"]), StoredVersion(int(meta["n_chunks"])))
+                version.ids.append(cid)
+        return out
+
+    def all_ids(self) -> list[str]:
+        return [cid for ids, _ in self._scan(include=[]) for cid in ids]
+
+    def _scan(self, include: list[str]) -> Iterable[tuple[list[str], list[dict[str, Any]]]]:
+        offset = 0
+        while True:
+            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            ids = page["ids"]
+            if not ids:
+                return
+            yield ids, page.get("metadatas") or [{}] * len(ids)
+            offset += len(ids)
+
+    def get(self, ids: list[str], embeddings: bool = False) -> dict[str, dict[str, Any]]:
+        """id -> {"text", "meta", ["embedding"]} for the ids that exist."""
+        include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
+        out: dict[str, dict[str, Any]] = {}
+        for b in range(0, len(ids), self.max_batch):
+            page = self.collection.get(ids=ids[b : b + self.max_batch], include=include)
+            for i, cid in enumerate(page["ids"]):
+                row = {"text": page["documents"][i], "meta": page["metadatas"][i]}
+                if embeddings:
+                    row["embedding"] = page["embeddings"][i]
+                out[cid] = row
+        return out
+
+    def query(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), best first."""
+        n = min(n, self.count())
+        if n <= 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"]
+        )
+        return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
+
+    # --- writing -------------------------------------------------------------------------
+
+    def upsert(self, ids: list[str], vectors, texts: list[str], metas: list[dict[str, Any]]) -> None:
+        for b in range(0, len(ids), self.max_batch):
+            s = slice(b, b + self.max_batch)
+            self.collection.upsert(
+                ids=ids[s], embeddings=[list(map(float, v)) for v in vectors[s]], documents=texts[s], metadatas=metas[s]
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for b in range(0, len(ids), self.max_batch):
+            self.collection.delete(ids=ids[b : b + self.max_batch])
+

@@ -1,0 +1,65 @@
+"""The typed values that cross module and API boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+FileStatus = Literal["added", "updated", "unchanged", "removed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk: `open(path, encoding=encoding).read()[start:end] == text`."""
+
+    source: str  # the path as it was ingested
+    title: str
+    chunk_id: str
+    text: str
+    start: int
+    end: int
+    score: float  # fused rank score (reciprocal rank fusion); higher is better
+    path: str = ""  # absolute path of the file
+    date: str = ""
+    byline: str = ""
+    encoding: str = "utf-8"
+    similarity: float = 0.0  # cosine similarity of the chunk to the query
+    bm25: float = 0.0  # lexical score, 0 when BM25 did not match
+
+    @property
+    def name(self) -> str:
+        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"name": self.name}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    source: str
+    status: FileStatus
+    chunks: int = 0
+    title: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    files: tuple[FileResult, ...] = ()
+    chunks_embedded: int = 0  # chunks run through the embedding model
+    chunks_reused: int = 0  # chunks whose vectors were copied from an identical file
+    chunks_total: int = 0  # chunks in the index after the run
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    notes: tuple[str, ...] = field(default=())  # repairs and other things worth saying
+
+    def by_status(self, status: FileStatus) -> list[FileResult]:
+        return [f for f in self.files if f.status == status]
+
+    @property
+    def changed(self) -> bool:
+        return any(f.status in ("added", "updated", "removed") for f in self.files)
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {s: len(self.by_status(s)) for s in ("added", "updated", "unchanged", "removed", "skipped")}
+        return asdict(self) | {"counts": counts}

@@ -11,7 +11,7 @@ from .offline import prepare as _prepare
 _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry, no downloads
 
 from .config import Settings  # noqa: E402
-from .ingest import ingest, remove  # noqa: E402
+from .indexing import ingest, remove  # noqa: E402
 from .retrieve import search  # noqa: E402
 from .types import FileResult, IngestReport, Passage  # noqa: E402
 

@@ -21,9 +21,9 @@ CLEANER_VERSION = "1"  # bump when a rule changes: ingested files are then re-ch
 _I = re.IGNORECASE
 
 AD_LABEL = re.compile(
-    r"^(?:\s*(?:advertisements?|advertising|ads?|image|photo|video|sponsored(?:\s+content)?|promoted|"
+    r"^(?:(?:advertisements?|advertising|ads?|image|photo|video|sponsored(?:\s+content)?|promoted|"
     r"paid\s+content|story\s+continues\s+below|continue\s+reading\s+below|scroll\s+to\s+continue"
-    r"(?:\s+with\s+content)?)\s*[.:|•·-]?)+\s*$",
+    r"(?:\s+with\s+content)?)[\s.:|•·-]*)+$",
     _I,
 )
 COUNTER = re.compile(
@@ -41,7 +41,7 @@ RELATED_LINK = re.compile(
 )
 SHARE_OR_TAGS = re.compile(
     r"^(?:(?:share(?:\s+(?:this|on|via))?(?:\s+(?:article|story|page))?|tweet|pin|print|copy\s+link|"
-    r"facebook|twitter|x|whatsapp|linkedin|telegram|reddit|email|e-mail)\s*[|/·•,:]?\s*)+$"
+    r"facebook|twitter|x|whatsapp|linkedin|telegram|reddit|email|e-mail)\b[\s|/·•,:]*)+$"
     r"|^(?:tags?|topics?|filed\s+under|categories|category)\s*:"
     r"|^(?:©|\(c\)|copyright\b)"
     r"|\ball\s+rights\s+reserved\b",
@@ -56,6 +56,7 @@ FORM_WORDS = frozenset(
     here below share follow enter submit post leave give write your please cancel""".split()
 )
 
+_MAX_FURNITURE_CHARS = 300  # furniture is short; longer units are never matched against the patterns
 TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ')', '…', ':')
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
@@ -81,6 +82,8 @@ def form_density(text: str) -> float:
 def furniture_reason(text: str) -> str | None:
     """Why a unit is site furniture wherever it stands, or None."""
     stripped = text.strip()
+    if len(stripped) > _MAX_FURNITURE_CHARS:
+        return None
     n = len(words(stripped))
     if AD_LABEL.match(stripped):
         return "ad or media label"
@@ -99,6 +102,8 @@ def furniture_reason(text: str) -> str | None:
 def trailing_reason(text: str) -> str | None:
     """Why a unit after the last paragraph of prose is furniture, or None."""
     stripped = text.strip()
+    if len(stripped) > _MAX_FURNITURE_CHARS:
+        return None
     n = len(words(stripped))
     if not is_sentence_like(stripped) and n <= 12:
         return "short line after the article"

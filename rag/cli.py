@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .ingest import ingest as ingest_paths
-from .ingest import remove as remove_paths
+from .indexing import ingest as ingest_paths
+from .indexing import remove as remove_paths
 from .retrieve import UnknownSource
 from .retrieve import search as search_passages
 from .config import Settings

@@ -21,11 +21,10 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Encodings a guess may return for Western news text; anything else falls back to cp1252/latin-1.
-_PLAUSIBLE = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r",
-              "iso8859_5", "cp1253", "iso8859_7", "cp1254", "iso8859_9", "mac_roman",
-              "utf_16", "utf_16_le", "utf_16_be", "big5", "gb18030", "gb2312", "shift_jis",
-              "euc_jp", "euc_kr", "cp949", "cp932"}
+# Single-byte Latin encodings a detector confuses on short text: read them all as cp1252,
+# the encoding of nearly all non-UTF-8 Western news text (and a superset of latin-1's letters).
+_LATIN_LIKE = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "mac_roman", "cp1254",
+               "iso8859_9", "cp1257", "iso8859_4", "iso8859_13", "cp850", "cp437", "ascii"}
 
 
 class Unreadable(Exception):
@@ -81,13 +80,13 @@ def detect_encoding(raw: bytes) -> str | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(raw).best()
-    if best is not None and best.encoding in _PLAUSIBLE and best.encoding not in ("utf_16", "utf_16_le", "utf_16_be"):
-        return best.encoding
+    if best is not None and best.encoding not in _LATIN_LIKE and not best.encoding.startswith("utf"):
+        return best.encoding  # Cyrillic, Greek, CJK ... as detected
     try:
         raw.decode("cp1252")
         return "cp1252"
     except UnicodeDecodeError:
-        return "latin-1"
+        return "latin-1"  # decodes any byte string
 
 
 def _control_ratio(text: str) -> float:

@@ -9,7 +9,7 @@ import numpy as np
 
 from .config import Settings, load_settings
 from .embeddings import load_model
-from .ingest import match_sources, sync_lexical
+from .indexing import match_sources, sync_lexical
 from .lexical import LexicalIndex
 from .store import Store, doc_id_for
 from .types import Passage

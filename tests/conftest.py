@@ -1,0 +1,92 @@
+"""Shared fixtures. Every test works on a temporary index (RAG_DATA_DIR) and real files.
+
+No test may reach the network: an autouse guard refuses any connection or name lookup that is
+not loopback, so a hidden download or telemetry call fails the test that triggered it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_FILES = sorted(p.name for p in SEEDS.glob("*.txt"))
+RAG = Path(sys.executable).with_name("rag")  # the installed console script
+
+_real_connect = socket.socket.connect
+_real_getaddrinfo = socket.getaddrinfo
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "", None}
+
+
+def _is_loopback(host) -> bool:
+    if host in _LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class NetworkBlocked(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    def guarded_connect(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+            raise NetworkBlocked(f"test tried to reach {address!r}")
+        return _real_connect(self, address)
+
+    def guarded_getaddrinfo(host, *args, **kwargs):
+        if not _is_loopback(host if not isinstance(host, bytes) else host.decode()):
+            raise NetworkBlocked(f"test tried to resolve {host!r}")
+        return _real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    """Settings for a fresh, empty index under tmp_path (also exported as RAG_DATA_DIR)."""
+    from rag import Settings
+
+    data_dir = tmp_path / "index"
+    monkeypatch.setenv("RAG_DATA_DIR", str(data_dir))
+    return Settings(data_dir=data_dir)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A writable copy of seeds/ that a test may edit."""
+    target = tmp_path / "articles"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory):
+    """One index of the five seeds, shared by tests that only read it."""
+    from rag import Settings, ingest
+
+    data_dir = tmp_path_factory.mktemp("seed-index")
+    settings = Settings(data_dir=data_dir)
+    report = ingest([SEEDS], settings=settings)
+    assert len(report.by_status("added")) == len(SEED_FILES)
+    return settings
+
+
+def run_cli(*args: str, data_dir: Path, env: dict | None = None, cwd: Path | None = None, timeout: float = 300):
+    full_env = os.environ | {"RAG_DATA_DIR": str(data_dir), "COLUMNS": "200"} | (env or {})
+    return subprocess.run(
+        [str(RAG), *args], capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=timeout
+    )

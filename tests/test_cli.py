@@ -1,0 +1,94 @@
+"""The real `rag` console script, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SEED_FILES, run_cli
+
+
+def test_ingest_then_search_with_json_output(tmp_path):
+    data = tmp_path / "index"
+    result = run_cli("ingest", "seeds/", "--json", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["counts"]["added"] == len(SEED_FILES)
+    assert report["chunks_total"] == report["chunks_embedded"] > 0
+
+    again = json.loads(run_cli("ingest", "seeds/", "--json", data_dir=data).stdout)
+    assert again["counts"]["unchanged"] == len(SEED_FILES) and again["chunks_embedded"] == 0
+
+    found = run_cli("search", "What did Kirby say?", "--json", data_dir=data)
+    assert found.returncode == 0, found.stderr
+    passages = json.loads(found.stdout)
+    assert passages[0]["name"] == "003_d27acffbcd5def62.txt"
+    raw = open(passages[0]["path"], encoding=passages[0]["encoding"]).read()
+    assert raw[passages[0]["start"] : passages[0]["end"]] == passages[0]["text"]
+
+    listed = json.loads(run_cli("sources", "--json", data_dir=data).stdout)
+    assert sorted(r["source"].rsplit("/", 1)[-1] for r in listed) == SEED_FILES
+
+
+def test_human_output_has_a_summary_and_a_table(tmp_path):
+    data = tmp_path / "index"
+    result = run_cli("ingest", "seeds/", data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "5 added" in result.stdout and "chunks in the index" in result.stdout
+    assert "003_d27acffbcd5def62.txt" in result.stdout
+    shown = run_cli("search", "Mishustin", "-k", "2", data_dir=data)
+    assert "002_8e30010a3892d27c.txt" in shown.stdout
+
+
+def test_errors_are_messages_not_tracebacks(tmp_path):
+    data = tmp_path / "index"
+    run_cli("ingest", "seeds/", data_dir=data)
+    bad = run_cli("search", "Kirby", "--source", "no-such-file.txt", data_dir=data)
+    assert bad.returncode == 1
+    assert "no ingested file matches" in bad.stderr and "Traceback" not in bad.stderr
+    empty = run_cli("search", "Kirby", data_dir=tmp_path / "empty")
+    assert empty.returncode == 0 and "index is empty" in empty.stdout
+    server = run_cli("search", "Kirby", data_dir=data, env={"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": "9"})
+    assert server.returncode == 1 and "Chroma server" in server.stderr and "Traceback" not in server.stderr
+
+
+def test_remove_and_data_dir_option(tmp_path):
+    data = tmp_path / "index"
+    assert run_cli("--data-dir", str(data), "ingest", "seeds/", data_dir=tmp_path / "elsewhere").returncode == 0
+    removed = json.loads(run_cli("remove", "001_d3a2d41807ada17a.txt", "--json", data_dir=data).stdout)
+    assert removed["counts"]["removed"] == 1
+    listed = json.loads(run_cli("sources", "--json", data_dir=data).stdout)
+    assert len(listed) == len(SEED_FILES) - 1
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_the_cli_does_not_import_gradio():
+    code = "import sys, rag.cli; print('gradio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
+def test_fresh_machine_with_no_network_ingests_and_searches(tmp_path):
+    """No network namespace at all, and empty caches: nothing may need a download."""
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("network namespaces are not permitted here")
+    env = {"RAG_DATA_DIR": str(tmp_path / "index"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "HOME": str(tmp_path / "home"), "COLUMNS": "200"}
+    script = (
+        f"'{sys.executable}' -m rag.cli ingest seeds/ --json > '{tmp_path}/ingest.json' && "
+        f"'{sys.executable}' -m rag.cli search 'What did Kirby say?' --json > '{tmp_path}/search.json'"
+    )
+    result = subprocess.run(
+        ["unshare", "-rn", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", **env}, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "ingest.json").read_text())["counts"]["added"] == len(SEED_FILES)
+    assert json.loads((tmp_path / "search.json").read_text())[0]["name"] == "003_d27acffbcd5def62.txt"
+    assert list((tmp_path / "cache" / "newsrag" / "tiktoken").iterdir()), "tiktoken cache was seeded offline"

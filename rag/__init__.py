@@ -10,10 +10,14 @@ from .offline import prepare as _prepare
 
 _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry, no downloads
 
+from .answer import answer  # noqa: E402
 from .config import Settings  # noqa: E402
 from .indexing import ingest, remove  # noqa: E402
 from .retrieve import search  # noqa: E402
-from .types import FileResult, IngestReport, Passage  # noqa: E402
+from .types import Answer, Citation, FileResult, IngestReport, Passage  # noqa: E402
 
-__all__ = ["Settings", "ingest", "remove", "search", "FileResult", "IngestReport", "Passage"]
+__all__ = [
+    "Settings", "answer", "ingest", "remove", "search",
+    "Answer", "Citation", "FileResult", "IngestReport", "Passage",
+]
 __version__ = "0.1.0"

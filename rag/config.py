@@ -42,6 +42,13 @@ class Settings(BaseSettings):
         None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url")
     )
     model: str = Field("gpt-4o-mini", validation_alias=_env("RAG_MODEL", "model"))
+    context_tokens: int = Field(
+        16000, ge=512, validation_alias=_env("RAG_CONTEXT_TOKENS", "context_tokens")
+    )  # the model's window: passages are dropped, lowest-ranked first, to fit
+    max_answer_tokens: int = Field(512, ge=16, validation_alias=_env("RAG_MAX_ANSWER_TOKENS", "max_answer_tokens"))
+    timeout: float = Field(60.0, gt=0, validation_alias=_env("RAG_TIMEOUT", "timeout"))  # seconds per request
+    retries: int = Field(2, ge=0, le=10, validation_alias=_env("RAG_RETRIES", "retries"))
+    local_model: str | None = Field(None, validation_alias=_env("RAG_LOCAL_MODEL", "local_model"))  # a .gguf file
 
     # ingestion
     chunk_tokens: int = Field(200, ge=32, le=2000, validation_alias=_env("RAG_CHUNK_TOKENS", "chunk_tokens"))
@@ -53,7 +60,7 @@ class Settings(BaseSettings):
     # retrieval
     top_k: int = Field(8, ge=1, le=100, validation_alias=_env("RAG_TOP_K", "top_k"))
 
-    @field_validator("chroma_host", "openai_base_url", mode="before")
+    @field_validator("chroma_host", "openai_base_url", "openai_api_key", "local_model", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

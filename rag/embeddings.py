@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
@@ -88,6 +89,33 @@ class MiniLM:
 def load_model() -> MiniLM:
     """The one model instance of this process (explicit cache: loading takes about a second)."""
     return MiniLM()
+
+
+class _VectorCache:
+    """An explicit, bounded cache of text -> vector (sentences are embedded again and again)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.items))
+        if missing:
+            for text, vector in zip(missing, load_model().embed(missing)):
+                self.items[text] = vector
+        out = np.stack([self.items[t] for t in texts]) if texts else np.zeros((0, DIMENSION), np.float32)
+        for t in texts:
+            self.items.move_to_end(t)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+        return out
+
+
+SENTENCE_VECTORS = _VectorCache(50_000)
+
+
+def embed_cached(texts: list[str]) -> np.ndarray:
+    return SENTENCE_VECTORS.embed(list(texts))
 
 
 @register_embedding_function

@@ -22,20 +22,28 @@ from pathlib import Path
 
 import numpy as np
 
-TOKENIZER_VERSION = "1"
+TOKENIZER_VERSION = "2"  # bump when tokenize() changes: indexes are rebuilt from Chroma
 
 
 @functools.lru_cache(maxsize=1)
-def _stemmer():
+def _normaliser():
+    """Lemmatise (simplemma: met -> meet, children -> child), then Snowball-stem."""
+    import simplemma
     import Stemmer
 
-    return Stemmer.Stemmer("english")
+    stemmer = Stemmer.Stemmer("english")
+
+    def normalise(words: list[str]) -> list[str]:
+        return stemmer.stemWords([simplemma.lemmatize(w, lang="en").lower() for w in words])
+
+    return normalise
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased words without English stop words, lemmatised and stemmed (bm25s' tokenizer)."""
     import bm25s
 
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_normaliser(), return_ids=False, show_progress=False)
 
 
 def index_text(title: str, text: str) -> str:
@@ -52,9 +60,11 @@ class LexicalIndex:
     def generation(self) -> str | None:
         try:
             name = (self.directory / "CURRENT").read_text().strip()
-        except OSError:
+            meta = json.loads((self.directory / name / "ids.json").read_text())
+        except (OSError, ValueError):
             return None
-        return name if (self.directory / name / "ids.json").is_file() else None
+        current = isinstance(meta, dict) and meta.get("version") == TOKENIZER_VERSION
+        return name if current else None  # written by an older tokenizer: rebuilt on next use
 
     def ids(self) -> list[str]:
         gen = self.generation()
@@ -77,6 +87,11 @@ class LexicalIndex:
             scores = np.where(mask, scores, 0.0)
         top = np.argsort(-scores)[:n]
         return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def idf(self) -> dict[str, float]:
+        """BM25 idf of every indexed token (stemmed), from the saved matrix's column counts."""
+        gen = self.generation()
+        return _idf(str(self.directory), gen) if gen else {}
 
     # --- writing -------------------------------------------------------------------------
 
@@ -108,7 +123,8 @@ class LexicalIndex:
         (target / "tokens.json").write_text(
             json.dumps({"version": TOKENIZER_VERSION, "tokens": {i: tokens[i] for i in ids}})
         )
-        (target / "ids.json").write_text(json.dumps(ids))  # written last: marks the generation complete
+        # written last: marks the generation complete
+        (target / "ids.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "ids": ids}))
         tmp = self.directory / f"CURRENT.{os.getpid()}.tmp"
         tmp.write_text(gen)
         os.replace(tmp, self.directory / "CURRENT")
@@ -123,7 +139,22 @@ def _load(directory: str, gen: str):
     import bm25s
 
     path = Path(directory) / gen
-    ids = json.loads((path / "ids.json").read_text())
+    ids = json.loads((path / "ids.json").read_text())["ids"]
     if not ids:
         return None, []
     return bm25s.BM25.load(str(path), show_progress=False), ids
+
+
+@functools.lru_cache(maxsize=4)
+def _idf(directory: str, gen: str) -> dict[str, float]:
+    bm25, ids = _load(directory, gen)
+    if bm25 is None:
+        return {}
+    df = np.diff(np.asarray(bm25.scores["indptr"]))
+    n = len(ids)
+    return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in bm25.vocab_dict.items() if i < len(df)}
+
+
+def unseen_idf(lexical_idf: dict[str, float]) -> float:
+    """The idf a query term gets when no chunk holds it (the rarest possible)."""
+    return max(lexical_idf.values(), default=1.0) + 1.0

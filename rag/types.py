@@ -63,3 +63,50 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         counts = {s: len(self.by_status(s)) for s in ("added", "updated", "unchanged", "removed", "skipped")}
         return asdict(self) | {"counts": counts}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verbatim quote: `open(path, encoding=encoding).read()[start:end] == quote`."""
+
+    n: int  # the number used in the answer text, as [n]
+    source: str  # the path as it was ingested
+    title: str
+    quote: str
+    start: int
+    end: int
+    chunk_id: str
+    path: str = ""
+    encoding: str = "utf-8"
+    date: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"name": self.name}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # every claim carries [n] markers that match `citations`
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[Passage, ...] = ()  # what retrieval gave the answerer
+    abstained: bool = False  # True when the articles do not contain the answer
+    backend: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieve, generate, total
+    notes: tuple[str, ...] = ()  # e.g. "the model endpoint failed; extractive answer shown"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "abstained": self.abstained,
+            "backend": self.backend,
+            "timings": dict(self.timings),
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,161 @@
+"""question -> Answer: retrieve, build the prompt, generate, cite, verify, abstain, fall back.
+
+    from rag import answer
+    a = answer("What did Kirby say?")
+    a.text, a.citations[0].quote, a.abstained
+
+With `stream=True`, `answer()` returns an iterator of text deltas whose last item is the
+complete Answer (the deltas are the backend's raw words; the Answer's text, with verified and
+renumbered citations, is what to show in the end).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Iterator, Sequence, Union
+
+from .citations import check, ground
+from .config import Settings, load_settings
+from .embeddings import embed_cached
+from .evidence import passage_sentences
+from .generate import BackendError, Generator, Request, make_generator, resolve_backend
+from .generate.extractive import ExtractiveGenerator, analyse, select
+from .injection import neutralize
+from .lexical import LexicalIndex
+from .prompts import count_tokens, fit_passages, render
+from .retrieve import search
+from .store import Store
+from .types import Answer, Passage
+
+MAX_SENTENCES = 6
+_SAFETY_TOKENS = 64  # tiktoken counts are not the model's own tokenizer: leave some room
+
+Event = Union[str, Answer]
+
+
+def answer(
+    question: str,
+    *,
+    k: int | None = None,
+    backend: str | None = None,
+    sources: Sequence[str] | None = None,
+    stream: bool = False,
+    settings: Settings | None = None,
+) -> Answer | Iterator[Event]:
+    """Answer `question` from the ingested articles, with verified word-for-word citations."""
+    events = _answer(question, k, backend, sources, load_settings(settings))
+    if stream:
+        return events
+    for event in events:
+        if isinstance(event, Answer):
+            return event
+    raise RuntimeError("answer() produced no Answer")  # unreachable: _answer always ends with one
+
+
+def _answer(question: str, k, backend, sources, settings: Settings) -> Iterator[Event]:
+    started = time.perf_counter()
+    question = " ".join((question or "").split())
+    name = resolve_backend(settings, backend)
+    timings: dict[str, float] = {}
+    if not question:
+        yield Answer(question, "Ask a question about the articles.", abstained=True, backend=name)
+        return
+    if Store(settings).count() == 0:
+        text = render("empty_index")
+        yield text
+        yield Answer(question, text, abstained=True, backend=name, timings={"total": time.perf_counter() - started})
+        return
+
+    passages = search(question, k or settings.top_k, sources=sources, settings=settings)
+    timings["retrieve"] = time.perf_counter() - started
+    notes: list[str] = []
+    sentences, stale = passage_sentences(passages)
+    if stale:
+        notes.append(
+            f"{len(set(stale))} file(s) changed since they were ingested and cannot be cited until you run "
+            f"`rag ingest` again: {', '.join(sorted(set(stale)))}"
+        )
+    idf = LexicalIndex(settings.lexical_dir).idf()
+    relevant = bool(select(analyse(question), sentences, idf))
+
+    generator: Generator = ExtractiveGenerator(settings)
+    used = list(passages)
+    text = ""
+    t0 = time.perf_counter()
+    if relevant and name != "extractive":
+        try:
+            generator = make_generator(name, settings)
+            request, used = _llm_request(question, passages, generator, settings)
+            for delta in generator.generate(request):
+                text += delta
+                yield delta
+        except BackendError as exc:
+            note = render("fallback_note", reason=str(exc))
+            notes.append(note)
+            yield "\n\n" + note + "\n\n"
+            generator, used, text = ExtractiveGenerator(settings), list(passages), ""
+    if relevant and not text:
+        for delta in generator.generate(Request(question, used)):
+            text += delta
+            yield delta
+    timings["generate"] = time.perf_counter() - t0
+
+    if used is not passages:
+        sentences, _ = passage_sentences(used)
+    grounded = ground(text, used, sentences, embed=embed_cached) if relevant else None
+    if grounded is None or grounded.refused or grounded.supported == 0:
+        text = _abstention(passages)
+        if not relevant:
+            yield text
+        final = Answer(question, text, (), tuple(passages), True, generator.name, timings, tuple(notes))
+    else:
+        check(grounded.citations, grounded.text)
+        if grounded.unsupported:
+            notes.append(f"{grounded.unsupported} sentence(s) of the model's answer have no support in the articles")
+        final = Answer(question, grounded.text, tuple(grounded.citations), tuple(passages), False, generator.name,
+                       timings, tuple(notes))
+    timings["total"] = time.perf_counter() - started
+    yield final
+
+
+def _llm_request(question: str, passages: Sequence[Passage], generator: Generator, settings: Settings):
+    """Chat messages from prompts/, with as many passages as fit the model's window."""
+    refusal = render("refusal")
+    system = render("system", refusal=refusal, max_sentences=MAX_SENTENCES)
+    shown = [_render_passage(i, p) for i, p in enumerate(passages, 1)]
+    frame = render("answer", passages="", question=question, refusal=refusal, max_sentences=MAX_SENTENCES)
+    window = generator.context_tokens or settings.context_tokens
+    budget = window - settings.max_answer_tokens - count_tokens(system) - count_tokens(frame) - _SAFETY_TOKENS
+    n = fit_passages(passages, shown, budget, settings.encoding)
+    if n == 0:
+        raise BackendError(f"the model's window ({window} tokens) is too small for even one passage")
+    user = render("answer", passages="\n\n".join(shown[:n]), question=question, refusal=refusal,
+                  max_sentences=MAX_SENTENCES)
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+    return Request(question, passages[:n], messages, settings.max_answer_tokens), list(passages[:n])
+
+
+def _render_passage(n: int, p: Passage) -> str:
+    from .sentences import sentence_spans
+
+    spans = [(s.start, s.end) for s in sentence_spans(p.text)]
+    return render(
+        "passage",
+        n=n,
+        name=_attr(p.name),
+        title=_attr(p.title),
+        date=_attr(p.date[:10]),
+        text=neutralize(p.text, spans),
+    )
+
+
+def _attr(value: str) -> str:
+    return value.replace('"', "'").replace("<", "‹").replace(">", "›")
+
+
+def _abstention(passages: Sequence[Passage]) -> str:
+    seen: dict[str, Passage] = {}
+    for p in passages:
+        seen.setdefault(p.source, p)
+    topics = "; ".join(f"“{p.title}” ({p.name})" for p in list(seen.values())[:3]) or "nothing related"
+    return render("abstain", topics=topics)

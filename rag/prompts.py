@@ -1,0 +1,51 @@
+"""Prompt templates live as text files in prompts/ with ${named} placeholders (string.Template).
+
+`RAG_PROMPTS_DIR` points elsewhere to try other wording without touching code.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from string import Template
+from typing import Sequence
+
+from .offline import encoding as get_encoding
+from .types import Passage
+
+DEFAULT_DIR = Path(__file__).resolve().parents[1] / "prompts"
+
+
+def prompts_dir() -> Path:
+    return Path(os.environ.get("RAG_PROMPTS_DIR") or DEFAULT_DIR)
+
+
+@functools.lru_cache(maxsize=64)
+def _load(directory: str, name: str) -> Template:
+    path = Path(directory) / f"{name}.md"
+    try:
+        return Template(path.read_text(encoding="utf-8").strip("\n"))
+    except OSError as exc:
+        raise RuntimeError(f"prompt template {path} is missing: {exc}") from exc
+
+
+def render(name: str, **values: object) -> str:
+    """The template `prompts/<name>.md` with every placeholder filled (a missing one is an error)."""
+    return _load(str(prompts_dir()), name).substitute({k: str(v) for k, v in values.items()})
+
+
+def count_tokens(text: str, encoding: str = "cl100k_base") -> int:
+    return len(get_encoding(encoding).encode_ordinary(text))
+
+
+def fit_passages(
+    passages: Sequence[Passage], rendered: Sequence[str], budget: int, encoding: str = "cl100k_base"
+) -> int:
+    """How many of the best-ranked passages fit in `budget` tokens (the lowest-ranked go first)."""
+    used = 0
+    for i, text in enumerate(rendered):
+        used += count_tokens(text, encoding) + 2
+        if used > budget:
+            return i
+    return len(passages)

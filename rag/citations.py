@@ -150,9 +150,11 @@ def ground(
     citations: list[Citation] = []
     rendered: list[str] = []
     supported = unsupported = 0
+    said: set[str] = set()
     for claim, refusal in zip(claims, refusals):
-        if refusal:
-            continue
+        if refusal or _norm(claim.text) in said:
+            continue  # refusals are not claims; a small model repeating itself is shown once
+        said.add(_norm(claim.text))
         claim_tokens = set(tokenize([claim.text])[0])
         quotes = [_norm(q) for q in _QUOTED.findall(claim.text)]
         chosen: list[int] = []

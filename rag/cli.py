@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -13,13 +14,22 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .bootstrap import describe as describe_bootstrap
+from .bootstrap import ensure_index
+from .config import Settings
 from .indexing import ingest as ingest_paths
 from .indexing import remove as remove_paths
 from .retrieve import UnknownSource
 from .retrieve import search as search_passages
-from .config import Settings
 from .store import Store, StoreError
-from .types import IngestReport
+from .types import Answer, IngestReport
+
+
+class BackendChoice(str, Enum):
+    auto = "auto"
+    extractive = "extractive"
+    openai = "openai"
+    local = "local"
 
 app = typer.Typer(
     help="newsrag: ask questions about a folder of news articles, with answers that cite exact words.",
@@ -152,6 +162,134 @@ def search(
     out.print(table)
 
 
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: str = typer.Argument(..., help="A question about the articles."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=50, help="Passages to answer from (default RAG_TOP_K)."),
+    backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend (default RAG_BACKEND)."),
+    source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+) -> None:
+    """Answer a question with citations: file name, exact quote and character offsets."""
+    from .answer import answer
+
+    settings = _settings(ctx)
+    _bootstrap(settings, quiet=as_json)
+    chosen = backend.value if backend else None
+
+    def run() -> Answer:
+        events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, settings=settings)
+        return _consume(events, live=not as_json)
+
+    result = _guard(run)
+    if as_json:
+        _emit_json(result.to_dict())
+        return
+    _print_answer(result)
+
+
+def _consume(events, live: bool) -> Answer:
+    """Show the backend's words as they stream (on stderr), then return the final Answer."""
+    from rich.live import Live
+    from rich.text import Text
+
+    shown = ""
+    final: Answer | None = None
+    with Live(Text(""), console=err, transient=True, refresh_per_second=8) if live and err.is_terminal else _Nothing() as view:
+        for event in events:
+            if isinstance(event, Answer):
+                final = event
+            else:
+                shown += event
+                if view is not None:
+                    view.update(Text(shown, style="dim"))
+    assert final is not None
+    return final
+
+
+class _Nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+def _print_answer(result: Answer) -> None:
+    for note in result.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    if result.abstained:
+        out.print(f"[yellow]{escape(result.text)}[/]")
+        out.print(f"[dim]abstained · {result.backend} · {result.timings.get('total', 0):.2f} s[/]")
+        return
+    out.print(escape(result.text))
+    out.print()
+    out.print("[bold]Sources[/]")
+    for c in result.citations:
+        out.print(f"[bold]{escape(f'[{c.n}]')}[/] {escape(c.name)}, chars {c.start}-{c.end}: {escape(c.quote)}")
+    out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
+
+
+@app.command(name="eval")
+def evaluate_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Questions, one JSON object a line."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=50, help="Passages per question."),
+    backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Score answers on a question set: fact recall, source hit, citation validity, abstention, latency."""
+    from .evaluation import evaluate
+
+    settings = _settings(ctx)
+    _bootstrap(settings, quiet=as_json)
+    chosen = backend.value if backend else None
+    with _progress(enabled=not as_json, unit="questions") as bar:
+        task = bar.add_task("answering", total=None) if bar else None
+
+        def on_progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(task, completed=done, total=total)
+
+        try:
+            report = _guard(lambda: evaluate(file, backend=chosen, k=k, settings=settings, progress=on_progress))
+        except ValueError as exc:
+            err.print(f"[red]Error:[/] {escape(str(exc))}")
+            raise typer.Exit(1)
+    if as_json:
+        _emit_json(report.to_dict())
+        return
+    table = Table("metric", "value", title=f"{file.name}: {report.questions} questions, backend {report.backend}")
+    table.add_row("fact recall", f"{report.fact_recall:.3f}")
+    table.add_row("source hit", f"{report.source_hit:.3f}")
+    table.add_row("citation validity", f"{report.citation_validity:.3f}")
+    table.add_row("abstention accuracy", f"{report.abstention_accuracy:.3f}")
+    table.add_row("latency p50", f"{report.latency_p50 * 1000:.0f} ms")
+    table.add_row("latency p95", f"{report.latency_p95 * 1000:.0f} ms")
+    out.print(table)
+    for r in report.results:
+        wrong_abstention = r.abstained == r.answerable
+        if wrong_abstention or r.missing or r.source_hit is False or r.valid_citations < r.citations:
+            problem = "abstained" if r.answerable and r.abstained else "answered" if wrong_abstention else (
+                "missing: " + "; ".join(r.missing) if r.missing else "no gold source cited" if r.source_hit is False else "invalid citation")
+            out.print(f"[yellow]{escape(r.id)}[/] {escape(r.question)} [dim]({escape(problem)})[/]")
+
+
+def _bootstrap(settings: Settings, quiet: bool) -> None:
+    """An empty index gets the sample articles first, and the user is told."""
+    with _progress(enabled=not quiet) as bar:
+        task = bar.add_task("ingesting seeds/", total=None) if bar else None
+
+        def on_progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.update(task, completed=done, total=total)
+
+        report = _guard(lambda: ensure_index(settings, on_progress))
+    if report is not None:
+        err.print(f"[cyan]{escape(describe_bootstrap(report))}[/]")
+
+
 def _empty(settings: Settings) -> bool:
     try:
         return Store(settings).count() == 0
@@ -166,7 +304,7 @@ def _guard(call):
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted.[/] The index is intact; run the command again to finish.")
         raise typer.Exit(130)
-    except (StoreError, UnknownSource, Fail) as exc:
+    except (StoreError, UnknownSource, Fail, ValueError) as exc:
         err.print(f"[red]Error:[/] {escape(str(exc))}")
         raise typer.Exit(1)
 
@@ -174,13 +312,13 @@ def _guard(call):
 class _progress:
     """A rich progress bar on stderr, or nothing."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, unit: str = "chunks") -> None:
         self.bar = (
             Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("chunks"),
+                TextColumn(unit),
                 TimeRemainingColumn(),
                 console=err,
                 transient=True,

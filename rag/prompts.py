@@ -30,9 +30,9 @@ def _load(directory: str, name: str) -> Template:
         raise RuntimeError(f"prompt template {path} is missing: {exc}") from exc
 
 
-def render(name: str, **values: object) -> str:
-    """The template `prompts/<name>.md` with every placeholder filled (a missing one is an error)."""
-    return _load(str(prompts_dir()), name).substitute({k: str(v) for k, v in values.items()})
+def render(template: str, /, **values: object) -> str:
+    """The template `prompts/<template>.md` with every placeholder filled (a missing one is an error)."""
+    return _load(str(prompts_dir()), template).substitute({k: str(v) for k, v in values.items()})
 
 
 def count_tokens(text: str, encoding: str = "cl100k_base") -> int:

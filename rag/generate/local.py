@@ -2,7 +2,7 @@
 
 Optional: `pip install -e .[local]`, then point RAG_LOCAL_MODEL at a .gguf file. The model is
 loaded once per process and file (explicit cache). Its chat endpoint is called in-process (no
-port is opened); answers are produced whole and then handed on as one delta.
+port is opened); its words are streamed as they are generated.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import functools
 import json
 import os
+import queue
+import threading
 from typing import Iterator
 
 from ..config import Settings
@@ -47,19 +49,31 @@ class LocalGenerator:
             raise BackendError(f"cannot load {path.name}: {exc}") from exc
 
     def generate(self, request: Request) -> Iterator[str]:
-        body = {"messages": request.messages, "max_tokens": request.max_tokens, "temperature": 0, "stream": False}
-        result: dict = {}
+        """Stream the model's words: llama.cpp runs in a worker thread and hands chunks over a queue."""
+        body = {"messages": request.messages, "max_tokens": request.max_tokens, "temperature": 0, "stream": True}
+        chunks: queue.Queue = queue.Queue()
+        done = object()
 
-        def ok(payload) -> None:
-            result["ok"] = json.loads(payload) if isinstance(payload, str) else payload
+        def on_chunk(chunk) -> None:
+            chunks.put(chunk)
 
-        def fail(payload) -> None:
-            result["error"] = json.loads(payload) if isinstance(payload, str) else payload
+        def work() -> None:
+            try:
+                self.server.handle_chat_completions(body, on_chunk)
+            except Exception as exc:  # surfaced to the caller below
+                chunks.put(exc)
+            finally:
+                chunks.put(done)
 
-        self.server.handle_chat_completions(json.dumps(body), ok, fail)
-        if "error" in result or "ok" not in result:
-            raise BackendError(f"the local model failed: {str(result.get('error', 'no reply'))[:300]}")
-        try:
-            yield result["ok"]["choices"][0]["message"]["content"] or ""
-        except (KeyError, IndexError, TypeError) as exc:
-            raise BackendError("the local model returned an unexpected reply") from exc
+        threading.Thread(target=work, name="newsrag-local-llm", daemon=True).start()
+        while (chunk := chunks.get()) is not done:
+            if isinstance(chunk, Exception):
+                raise BackendError(f"the local model failed: {chunk}") from chunk
+            if isinstance(chunk, str):
+                chunk = json.loads(chunk)
+            if "error" in chunk:
+                raise BackendError(f"the local model failed: {str(chunk['error'])[:300]}")
+            for choice in chunk.get("choices") or []:
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    yield text

@@ -1,0 +1,39 @@
+"""First run: with an empty index, `ask`, `brief`, `eval` and the UI ingest the sample articles
+in seeds/ first (and say so), so that install + one command is all a newcomer needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .config import Settings
+from .indexing import Progress, ingest
+from .store import Store
+from .types import IngestReport
+
+PACKAGED_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+def seeds_dir() -> Path | None:
+    """seeds/ in the current directory, else the one next to the package (an editable install)."""
+    for candidate in (Path("seeds"), PACKAGED_SEEDS):
+        if candidate.is_dir() and any(candidate.glob("*.txt")):
+            return candidate
+    return None
+
+
+def ensure_index(settings: Settings, progress: Progress | None = None) -> IngestReport | None:
+    """Ingest seeds/ when the index is empty; the report when it did, else None."""
+    if Store(settings).count() > 0:
+        return None
+    folder = seeds_dir()
+    if folder is None:
+        return None
+    return ingest([folder], settings=settings, progress=progress)
+
+
+def describe(report: IngestReport, folder: Path | None = None) -> str:
+    where = folder or seeds_dir() or "seeds/"
+    return (
+        f"The index was empty, so the {len(report.by_status('added'))} sample articles in {where} "
+        f"were ingested first ({report.chunks_total} chunks)."
+    )

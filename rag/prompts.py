@@ -1,12 +1,8 @@
-"""Prompt templates live as text files in prompts/ with ${named} placeholders (string.Template).
-
-`RAG_PROMPTS_DIR` points elsewhere to try other wording without touching code.
-"""
+"""Prompt templates live as text files in prompts/ with ${named} placeholders (string.Template)."""
 
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from string import Template
 from typing import Sequence
@@ -14,11 +10,7 @@ from typing import Sequence
 from .offline import encoding as get_encoding
 from .types import Passage
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "prompts"
-
-
-def prompts_dir() -> Path:
-    return Path(os.environ.get("RAG_PROMPTS_DIR") or DEFAULT_DIR)
+PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"
 
 
 @functools.lru_cache(maxsize=64)
@@ -32,7 +24,7 @@ def _load(directory: str, name: str) -> Template:
 
 def render(template: str, /, **values: object) -> str:
     """The template `prompts/<template>.md` with every placeholder filled (a missing one is an error)."""
-    return _load(str(prompts_dir()), template).substitute({k: str(v) for k, v in values.items()})
+    return _load(str(PROMPTS_DIR), template).substitute({k: str(v) for k, v in values.items()})
 
 
 def count_tokens(text: str, encoding: str = "cl100k_base") -> int:

@@ -74,14 +74,8 @@ def ingest(
 ) -> None:
     """Add articles to the index. Unchanged files are skipped; edited files are re-embedded."""
     settings = _settings(ctx)
-    with _progress(enabled=not as_json) as bar:
-        task = bar.add_task("embedding", total=None) if bar else None
-
-        def on_progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.update(task, completed=done, total=total)
-
-        report = _guard(lambda: ingest_paths(paths, prune=prune, settings=settings, progress=on_progress))
+    with _progress(not as_json, "embedding") as progress:
+        report = _guard(lambda: ingest_paths(paths, prune=prune, settings=settings, progress=progress))
     if as_json:
         _emit_json(report.to_dict())
     else:
@@ -245,15 +239,9 @@ def evaluate_cmd(
     settings = _settings(ctx)
     _bootstrap(settings, quiet=as_json)
     chosen = backend.value if backend else None
-    with _progress(enabled=not as_json, unit="questions") as bar:
-        task = bar.add_task("answering", total=None) if bar else None
-
-        def on_progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.update(task, completed=done, total=total)
-
+    with _progress(not as_json, "answering", unit="questions") as progress:
         try:
-            report = _guard(lambda: evaluate(file, backend=chosen, k=k, settings=settings, progress=on_progress))
+            report = _guard(lambda: evaluate(file, backend=chosen, k=k, settings=settings, progress=progress))
         except ValueError as exc:
             err.print(f"[red]Error:[/] {escape(str(exc))}")
             raise typer.Exit(1)
@@ -278,14 +266,8 @@ def evaluate_cmd(
 
 def _bootstrap(settings: Settings, quiet: bool) -> None:
     """An empty index gets the sample articles first, and the user is told."""
-    with _progress(enabled=not quiet) as bar:
-        task = bar.add_task("ingesting seeds/", total=None) if bar else None
-
-        def on_progress(done: int, total: int) -> None:
-            if bar is not None:
-                bar.update(task, completed=done, total=total)
-
-        report = _guard(lambda: ensure_index(settings, on_progress))
+    with _progress(not quiet, "ingesting seeds/") as progress:
+        report = _guard(lambda: ensure_index(settings, progress))
     if report is not None:
         err.print(f"[cyan]{escape(describe_bootstrap(report))}[/]")
 
@@ -310,9 +292,9 @@ def _guard(call):
 
 
 class _progress:
-    """A rich progress bar on stderr, or nothing."""
+    """A rich progress bar on stderr (or nothing); call it with (done, total)."""
 
-    def __init__(self, enabled: bool, unit: str = "chunks") -> None:
+    def __init__(self, enabled: bool, description: str, unit: str = "chunks") -> None:
         self.bar = (
             Progress(
                 TextColumn("[bold]{task.description}"),
@@ -326,11 +308,16 @@ class _progress:
             if enabled and err.is_terminal
             else None
         )
+        self.task = self.bar.add_task(description, total=None) if self.bar else None
 
-    def __enter__(self) -> Progress | None:
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=done, total=total)
+
+    def __enter__(self) -> "_progress":
         if self.bar:
             self.bar.__enter__()
-        return self.bar
+        return self
 
     def __exit__(self, *exc) -> None:
         if self.bar:

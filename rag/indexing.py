@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
@@ -60,40 +61,44 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Add .txt/.md files and folders (recursively) to the index; see the module docstring."""
-    from filelock import FileLock
-
     settings = load_settings(settings)
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
     started = time.perf_counter()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(settings.data_dir / "ingest.lock"), timeout=900):
-        return _Run(settings, progress).run([str(p) for p in paths], prune, started)
+    with _writing(settings):
+        return _Run(settings, progress).run(_as_list(paths), prune, started)
 
 
 def remove(
     paths: str | os.PathLike | Sequence[str | os.PathLike], *, settings: Settings | None = None
 ) -> IngestReport:
     """Take files (or every file under folders) out of the index; the files are not touched."""
-    from filelock import FileLock
-
     settings = load_settings(settings)
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
     started = time.perf_counter()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(settings.data_dir / "ingest.lock"), timeout=900):
+    with _writing(settings):
         run = _Run(settings, None)
         stored = run.store.docs()
-        for given in paths:
-            matches = match_sources(stored.values(), [str(given)])
+        for given in _as_list(paths):
+            matches = match_sources(stored.values(), [given])
             if not matches:
-                run.results.append(FileResult(str(given), "skipped", reason="not in the index"))
+                run.results.append(FileResult(given, "skipped", reason="not in the index"))
             for doc in matches:
                 run.store.delete(doc.ids)
                 run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
                 stored.pop(doc.path, None)
         return run.finish(started)
+
+
+@contextmanager
+def _writing(settings: Settings):
+    """One writer at a time per index (ingest, remove; processes and UI sessions alike)."""
+    from filelock import FileLock
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(settings.data_dir / "ingest.lock"), timeout=900):
+        yield
+
+
+def _as_list(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
+    return [str(paths)] if isinstance(paths, (str, os.PathLike)) else [str(p) for p in paths]
 
 
 def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[StoredDoc]:

@@ -8,8 +8,21 @@ from typing import Any, Literal
 FileStatus = Literal["added", "updated", "unchanged", "removed", "skipped"]
 
 
+class _FromFile:
+    """What a passage and a citation share: a file, and a dict form for JSON."""
+
+    source: str
+
+    @property
+    def name(self) -> str:
+        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"name": self.name}  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
-class Passage:
+class Passage(_FromFile):
     """A retrieved chunk: `open(path, encoding=encoding).read()[start:end] == text`."""
 
     source: str  # the path as it was ingested
@@ -25,13 +38,6 @@ class Passage:
     encoding: str = "utf-8"
     similarity: float = 0.0  # cosine similarity of the chunk to the query
     bm25: float = 0.0  # lexical score, 0 when BM25 did not match
-
-    @property
-    def name(self) -> str:
-        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"name": self.name}
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,7 @@ class IngestReport:
 
 
 @dataclass(frozen=True)
-class Citation:
+class Citation(_FromFile):
     """A verbatim quote: `open(path, encoding=encoding).read()[start:end] == quote`."""
 
     n: int  # the number used in the answer text, as [n]
@@ -79,13 +85,6 @@ class Citation:
     path: str = ""
     encoding: str = "utf-8"
     date: str = ""
-
-    @property
-    def name(self) -> str:
-        return self.source.replace("\\", "/").rsplit("/", 1)[-1]
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"name": self.name}
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
 from .lexical import LexicalIndex
 from .prompts import count_tokens, fit_passages, render
-from .retrieve import search
+from .retrieve import search, speaker_passages
 from .store import Store
 from .types import Answer, Passage
 
@@ -67,6 +67,10 @@ def _answer(question: str, k, backend, sources, settings: Settings) -> Iterator[
         return
 
     passages = search(question, k or settings.top_k, sources=sources, settings=settings)
+    asked = analyse(question)
+    if asked.speaker and not sources:  # "what did X say": everything X is quoted saying, from the speaker index
+        seen = {p.chunk_id for p in passages}
+        passages += speaker_passages(asked.speaker, exclude=seen, limit=k or settings.top_k, settings=settings)
     timings["retrieve"] = time.perf_counter() - started
     notes: list[str] = []
     sentences, stale = passage_sentences(passages)
@@ -76,7 +80,7 @@ def _answer(question: str, k, backend, sources, settings: Settings) -> Iterator[
             f"`rag ingest` again: {', '.join(sorted(set(stale)))}"
         )
     idf = LexicalIndex(settings.lexical_dir).idf()
-    relevant = bool(select(analyse(question), sentences, idf))
+    relevant = bool(select(asked, sentences, idf))
 
     generator: Generator = ExtractiveGenerator(settings)
     used = list(passages)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .documents import Document, Span
 from .offline import encoding as get_encoding
-from .sentences import sentence_spans
+from .sentences import document_sentences
 
 _WORD_PIECE = re.compile(r"\S+\s*")
 
@@ -26,16 +26,24 @@ class Chunk:
     tokens: int
 
 
-def chunk_document(doc: Document, size: int = 200, overlap: int = 40, encoding: str = "cl100k_base") -> list[Chunk]:
+def chunk_document(
+    doc: Document,
+    size: int = 200,
+    overlap: int = 40,
+    encoding: str = "cl100k_base",
+    sentences: list[list[Span]] | None = None,
+) -> list[Chunk]:
+    """Chunks of the document's body; `sentences` (per block) when they are already known."""
     enc = get_encoding(encoding)
+    sentences = document_sentences(doc) if sentences is None else sentences
 
     def count(span: Span) -> int:
         return len(enc.encode_ordinary(doc.text[span.start : span.end]))
 
     chunks: list[Chunk] = []
-    for block in doc.blocks:
+    for block_sentences in sentences:
         pieces: list[tuple[Span, int]] = []
-        for sentence in sentence_spans(doc.text, block.start, block.end):
+        for sentence in block_sentences:
             n = count(sentence)
             if n <= size:
                 pieces.append((sentence, n))

@@ -15,7 +15,7 @@ from typing import Sequence
 from .documents import Span, parse
 from .quotes import Statement, statements
 from .reading import read_raw
-from .sentences import sentence_spans
+from .sentences import document_sentences
 from .types import Passage
 
 
@@ -60,8 +60,7 @@ def document_view(path: str, encoding: str) -> DocumentView | None:
 
 @functools.lru_cache(maxsize=256)
 def _view(raw: str) -> DocumentView:
-    doc = parse(raw)
-    spans = tuple(s for b in doc.blocks for s in sentence_spans(raw, b.start, b.end))
+    spans = tuple(s for block in document_sentences(parse(raw)) for s in block)
     said = {(st.start, st.end): st for st in statements(raw, list(spans))}
     return DocumentView(raw, spans, said)
 

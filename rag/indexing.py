@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from . import boilerplate
+from . import boilerplate, quotes
 from .chunking import Chunk, chunk_document
 from .config import Settings, load_settings
 from .documents import Document, parse
 from .embeddings import NewsragEmbeddingFunction, load_model
 from .lexical import LexicalIndex, index_text, tokenize
+from .quotes import INDEX_VERSION, Statement, statements
 from .reading import TEXT_SUFFIXES, TextFile, Unreadable, read_text_file
+from .sentences import document_sentences
 from .store import Store, StoredDoc, chunk_id, doc_id_for
 from .types import FileResult, IngestReport
 
@@ -39,6 +41,8 @@ class _Job:
     chunks: list[Chunk]
     version: str
     previous: StoredDoc | None
+    statements: list[Statement]
+    refresh: bool = False  # same chunks and vectors; only the stored speaker index is rebuilt
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -139,7 +143,7 @@ class _Run:
         self.lexical = LexicalIndex(settings.lexical_dir)
         self.results: list[FileResult] = []
         self.notes: list[str] = []
-        self.embedded = self.reused = 0
+        self.embedded = self.reused = self.refreshed = 0
         self.embed_seconds = 0.0
         self.new_texts: dict[str, str] = {}  # chunk id -> text BM25 sees, for chunks written now
 
@@ -158,6 +162,8 @@ class _Run:
         return self.finish(started)
 
     def finish(self, started: float) -> IngestReport:
+        if self.refreshed:
+            self.notes.append(f"rebuilt the speaker index of {self.refreshed} unchanged file(s); nothing was re-embedded")
         total = self._sync_lexical()
         return IngestReport(
             files=tuple(self.results),
@@ -218,14 +224,20 @@ class _Run:
                 if stale:
                     self.store.delete(stale)
                     self.notes.append(f"{source}: removed {len(stale)} chunks left by an interrupted run")
-                self.results.append(FileResult(source, "unchanged", current.n_chunks, previous.title))
-                return None
+                if previous.index_version == INDEX_VERSION:
+                    self.results.append(FileResult(source, "unchanged", current.n_chunks, previous.title))
+                    return None
         doc = parse(file.text, fallback_title=path.stem)
-        chunks = chunk_document(doc, self.settings.chunk_tokens, self.settings.chunk_overlap, self.settings.encoding)
+        sentences = document_sentences(doc)
+        chunks = chunk_document(
+            doc, self.settings.chunk_tokens, self.settings.chunk_overlap, self.settings.encoding, sentences
+        )
         if not chunks:
             self._drop(previous, source, "no article text after removing site furniture")
             return None
-        return _Job(source, file, doc, chunks, version, previous)
+        said = statements(doc.text, [s for block in sentences for s in block])
+        refresh = previous is not None and version in previous.versions and previous.versions[version].complete
+        return _Job(source, file, doc, chunks, version, previous, said, refresh)
 
     def _drop(self, previous: StoredDoc | None, source: str, reason: str) -> None:
         """A file that cannot be indexed now: skip it, and forget what it used to say."""
@@ -296,13 +308,22 @@ class _Run:
             "date": job.doc.date,
             "n_chunks": len(job.chunks),
         }
-        metas = [base | {"chunk_index": c.index, "start": c.start, "end": c.end, "tokens": c.tokens} for c in job.chunks]
+        metas = [
+            base
+            | {"chunk_index": c.index, "start": c.start, "end": c.end, "tokens": c.tokens}
+            | quotes.chunk_fields(job.statements, c.start, c.end)
+            for c in job.chunks
+        ]
         self.store.upsert(ids, vectors, [c.text for c in job.chunks], metas)
         for cid, c in zip(ids, job.chunks):
             self.new_texts[cid] = index_text(job.doc.title, c.text)
         if job.previous is not None:
             old = [i for i in job.previous.ids if i not in set(ids)]
             self.store.delete(old)
+        if job.refresh:
+            self.refreshed += 1
+            self.results.append(FileResult(job.source, "unchanged", len(job.chunks), job.doc.title))
+            return
         status = "updated" if job.previous is not None else "added"
         self.results.append(FileResult(job.source, status, len(job.chunks), job.doc.title))
 

@@ -76,6 +76,25 @@ def search(
     return [_passage(pool[i], rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
 
 
+def speaker_passages(
+    speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8, settings: Settings | None = None
+) -> list[Passage]:
+    """Chunks in which `speaker` is quoted or reported (from the speaker index built at ingest)."""
+    from .quotes import from_chunk, name_tokens, same_person
+
+    store = Store(load_settings(settings))
+    rows: dict[str, dict] = {}
+    for word in name_tokens(speaker):
+        rows.update(store.with_speaker(word))
+    hits = [
+        (cid, row, sum(same_person(speaker, st.speaker) for st in from_chunk(row["meta"])))
+        for cid, row in rows.items()
+        if cid not in exclude
+    ]
+    hits = sorted((h for h in hits if h[2]), key=lambda h: (-h[2], h[0]))[:limit]
+    return [_passage(cid, row, 0.0, 0.0, 0.0) for cid, row, _ in hits]
+
+
 def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
     """Greedy maximal marginal relevance over the pool (indices into it)."""
     rel = np.asarray(relevance, dtype=np.float32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from .documents import Span, units
+from .documents import Document, Span, units
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,3 +41,8 @@ def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
         lead = len(rest) - len(rest.lstrip())
         spans.append(Span(start + cursor + lead, start + cursor + len(rest.rstrip())))
     return spans
+
+
+def document_sentences(doc: Document) -> list[list[Span]]:
+    """The sentences of a document's body, block by block."""
+    return [sentence_spans(doc.text, block.start, block.end) for block in doc.blocks]

@@ -46,6 +46,7 @@ class StoredDoc:
     date: str
     byline: str
     encoding: str
+    index_version: str = ""  # of the speaker index stored with the chunks
     versions: dict[str, StoredVersion] = field(default_factory=dict)
 
     @property
@@ -113,6 +114,7 @@ class Store:
                         date=str(meta.get("date", "")),
                         byline=str(meta.get("byline", "")),
                         encoding=str(meta.get("encoding", "utf-8")),
+                        index_version=str(meta.get("index_version", "")),
                     )
                 version = doc.versions.setdefault(str(meta["version"]), StoredVersion(int(meta["n_chunks"])))
                 version.ids.append(cid)
@@ -143,6 +145,11 @@ class Store:
                     row["embedding"] = page["embeddings"][i]
                 out[cid] = row
         return out
+
+    def with_speaker(self, word: str) -> dict[str, dict[str, Any]]:
+        """Chunks in which someone whose name holds `word` (lower case) is quoted or reported."""
+        page = self.collection.get(where={"speakers": {"$contains": word.lower()}}, include=["documents", "metadatas"])
+        return {cid: {"text": t, "meta": m} for cid, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
 
     def query(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunks as (id, cosine similarity), best first."""

@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 import rag.indexing
+import rag.quotes
 from conftest import SEED_FILES
 from rag import ingest, remove, search
 from rag.lexical import LexicalIndex
@@ -194,3 +195,30 @@ def test_remove_takes_a_source_out(settings, corpus):
     assert _status(report) == {"003_d27acffbcd5def62.txt": "removed", "nothing-like-this.txt": "skipped"}
     assert (corpus / "003_d27acffbcd5def62.txt").exists()
     assert all(p.name != "003_d27acffbcd5def62.txt" for p in search("Kirby", 20, settings=settings))
+
+
+def test_speakers_are_indexed_with_the_chunks(seed_index):
+    from rag.quotes import from_chunk, same_person
+
+    store = Store(seed_index)
+    kirby = store.with_speaker("kirby")
+    assert kirby and all(r["meta"]["name"] == "003_d27acffbcd5def62.txt" for r in kirby.values())
+    said = [st for r in kirby.values() for st in from_chunk(r["meta"]) if same_person(st.speaker, "Kirby")]
+    texts = {read_raw(r["meta"]["path"], "utf-8")[st.start : st.end] for r in kirby.values() for st in from_chunk(r["meta"])
+             if same_person(st.speaker, "Kirby")}
+    assert said and any("marriage of convenience" in t for t in texts)
+    assert {r["meta"]["name"] for r in store.with_speaker("blinken").values()} >= {
+        "000_965fde6eaf1d91bc.txt", "002_8e30010a3892d27c.txt", "004_dbaac4714505962b.txt"}
+
+
+def test_an_older_speaker_index_is_rebuilt_without_re_embedding(settings, corpus):
+    ingest([corpus], settings=settings)
+    store = Store(settings)
+    ids = store.all_ids()
+    rows = store.get(ids)
+    store.collection.update(ids=ids, metadatas=[rows[i]["meta"] | {"index_version": "0"} for i in ids])
+    report = ingest([corpus], settings=settings)
+    assert report.chunks_embedded == 0 and set(_status(report).values()) == {"unchanged"}
+    assert any("speaker index" in n for n in report.notes)
+    assert {d.index_version for d in Store(settings).docs().values()} == {rag.quotes.INDEX_VERSION}
+    assert ingest([corpus], settings=settings).notes == ()

@@ -11,13 +11,17 @@ from .offline import prepare as _prepare
 _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry, no downloads
 
 from .answer import answer  # noqa: E402
+from .briefing import briefing  # noqa: E402
 from .config import Settings  # noqa: E402
 from .indexing import ingest, remove  # noqa: E402
 from .retrieve import search  # noqa: E402
-from .types import Answer, Citation, FileResult, IngestReport, Passage  # noqa: E402
+from .types import (  # noqa: E402
+    Answer, Briefing, Citation, Difference, FileResult, IngestReport, Passage, Point, Remark, SourceInfo, Speaker,
+)
 
 __all__ = [
-    "Settings", "answer", "ingest", "remove", "search",
-    "Answer", "Citation", "FileResult", "IngestReport", "Passage",
+    "Settings", "answer", "briefing", "ingest", "remove", "search",
+    "Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport", "Passage", "Point", "Remark",
+    "SourceInfo", "Speaker",
 ]
 __version__ = "0.1.0"

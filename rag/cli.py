@@ -225,6 +225,43 @@ def _print_answer(result: Answer) -> None:
     out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
 
 
+@app.command()
+def brief(
+    ctx: typer.Context,
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Brief on what retrieval finds for this topic."),
+    backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Who writes summary and key points."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", dir_okay=False, help="Write the Markdown to this file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the briefing as JSON."),
+) -> None:
+    """A multi-source briefing: summary, key points by how many sources report them, who said
+    what, where sources differ, unique details, sources; every sentence cited word for word."""
+    from .briefing import briefing
+
+    settings = _settings(ctx)
+    _bootstrap(settings, quiet=as_json)
+    chosen = backend.value if backend else None
+    with err.status("writing the briefing...") if err.is_terminal and not as_json else _Nothing():
+        result = _guard(lambda: briefing(topic, backend=chosen, settings=settings))
+    for note in result.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    if out_file is not None:
+        try:
+            out_file.write_text(result.text, encoding="utf-8")
+        except OSError as exc:
+            err.print(f"[red]Error:[/] cannot write {escape(str(out_file))}: {escape(exc.strerror or str(exc))}")
+            raise typer.Exit(1)
+        err.print(f"Wrote {escape(str(out_file))}: {len(result.citations)} citations from {len(result.sources)} sources.")
+    if as_json:
+        _emit_json(result.to_dict())
+    elif out_file is None:
+        if out.is_terminal:
+            from rich.markdown import Markdown
+
+            out.print(Markdown(result.text))
+        else:
+            sys.stdout.write(result.text)
+
+
 @app.command(name="eval")
 def evaluate_cmd(
     ctx: typer.Context,

@@ -75,6 +75,8 @@ class Statement:
 def clean_name(name: str) -> str:
     """Drop leading titles and nationalities: "U.S. Secretary of State Antony Blinken" -> "Antony Blinken"."""
     words = name.split()
+    if len(words) == 1 and words[0].replace(".", "") in ("US", "UK", "EU", "UN"):
+        return words[0]  # "US says ...": the country speaks
     while words and (
         words[0].lower().strip(".") in TITLES or words[0].lower() in _FUNCTION_WORDS or _NATIONALITY.match(words[0])
     ):
@@ -90,9 +92,16 @@ def name_tokens(name: str) -> frozenset[str]:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Two mentions of one person: they share a name word ("Kirby" ~ "John Kirby")."""
-    ta, tb = name_tokens(a), name_tokens(b)
-    return bool(ta and tb and ta & tb)
+    """Two mentions of one person: the same surname ("Antony Blinken" ~ "Anthony Blinken"), or a
+    one-word name that is the other's first or last word ("Kirby" ~ "John Kirby", "Xi" ~ "Xi Jinping")."""
+    wa = [w.lower() for w in clean_name(a).split() if w.lower() not in TITLES]
+    wb = [w.lower() for w in clean_name(b).split() if w.lower() not in TITLES]
+    if not wa or not wb:
+        return False
+    if len(wa) == 1 or len(wb) == 1:
+        single, other = (wa, wb) if len(wa) == 1 else (wb, wa)
+        return single[0] in (other[0], other[-1])
+    return wa[-1] == wb[-1]
 
 
 def statements(text: str, sentences: list[Span]) -> list[Statement]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from .documents import Document, Span, units
 
@@ -46,3 +47,14 @@ def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
 def document_sentences(doc: Document) -> list[list[Span]]:
     """The sentences of a document's body, block by block."""
     return [sentence_spans(doc.text, block.start, block.end) for block in doc.blocks]
+
+
+_ANAPHOR = re.compile(
+    r"^(?:It|Its|This|That|These|Those|They|Their|He|She|His|Her|The\s+(?:plan|statement|move|document|"
+    r"proposal|visit|report|deal|agreement|meeting|trip|warrant|court|leaders?))\b"
+)
+
+
+def points_back(sentence: str) -> bool:
+    """The sentence leans on the one before it ("It also called for ...", "He added ...")."""
+    return bool(_ANAPHOR.match(sentence))

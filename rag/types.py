@@ -109,3 +109,77 @@ class Answer:
             "timings": dict(self.timings),
             "notes": list(self.notes),
         }
+
+
+@dataclass(frozen=True)
+class Point:
+    """A fact of the story, in the words of one article, with a citation from every article that reports it."""
+
+    text: str
+    citations: tuple[int, ...]  # one per reporting source, in source order
+    sources: tuple[str, ...]  # file names
+    n_sources: int
+
+
+@dataclass(frozen=True)
+class Remark:
+    """Something a speaker said, verbatim, where it was said (and where else the same words appear)."""
+
+    text: str
+    citation: int
+    source: str
+    direct: bool  # a quotation, not reported speech
+    also: tuple[int, ...] = ()  # citations of the same statement in other sources
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    remarks: tuple[Remark, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    text: str  # the differing words, as printed
+    citation: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Difference:
+    kind: str  # "quote wording", "numbers", "name spelling"
+    about: str  # what differs, in a few words
+    variants: tuple[Variant, ...]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    name: str
+    title: str
+    byline: str = ""
+    outlet: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    text: str  # the Markdown document
+    citations: tuple[Citation, ...]
+    summary: tuple[Point, ...]
+    points: tuple[Point, ...]  # reported by two or more sources, most widely reported first
+    speakers: tuple[Speaker, ...]
+    differences: tuple[Difference, ...]
+    unique: tuple[tuple[str, tuple[Point, ...]], ...]  # (source, its details no other source reports)
+    sources: tuple[SourceInfo, ...]
+    topic: str | None = None
+    backend: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["citations"] = [c.to_dict() for c in self.citations]
+        data["unique"] = [{"source": s, "points": [asdict(p) for p in pts]} for s, pts in self.unique]
+        return data

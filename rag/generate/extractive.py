@@ -26,6 +26,7 @@ from ..injection import looks_like_instruction
 from ..lexical import LexicalIndex, tokenize
 from ..prompts import render
 from ..quotes import name_tokens, question_speaker, same_person
+from ..sentences import points_back
 from . import Request
 
 # Words that shape a question but do not say what it is about. (The index keeps most function
@@ -48,8 +49,6 @@ _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|
 _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\b\d{4}\b|"
                    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
                    r"last\s+(?:week|month|year)|this\s+(?:week|month|year)|weeks?\s+ago|days?\s+ago)\b", re.I)
-_ANAPHOR = re.compile(r"^(?:It|Its|This|That|These|Those|They|Their|He|She|His|Her|The\s+(?:plan|statement|move|"
-                     r"document|proposal|visit|report|deal|agreement|meeting|trip|warrant|court|leaders?))\b")
 _PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
 # names and acronyms, a run of them being one entity ("Emmanuel Macron")
 _ENTITY = re.compile(r"\b(?:[A-Z][a-zà-ÿ]+(?:-[A-Za-z]+)*|[A-Z]{2,6})(?:['’]s)?(?:\s+(?:[A-Z][a-zà-ÿ]+(?:-[A-Za-z]+)*|[A-Z]{2,6})(?:['’]s)?)*")
@@ -144,7 +143,7 @@ def select(q: Question, sentences: Sequence[Sentence], idf: dict[str, float]) ->
 
     # "It also called for ...": a sentence that points back is read with the one before it
     antecedent = [
-        i - 1 if i and _ANAPHOR.match(s.text) and candidates[i - 1].passage == s.passage else None
+        i - 1 if i and points_back(s.text) and candidates[i - 1].passage == s.passage else None
         for i, s in enumerate(candidates)
     ]
     coverage = np.array([

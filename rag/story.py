@@ -1,0 +1,161 @@
+"""The material of a briefing: the sentences of the articles about a story, with who said them.
+
+Without a topic: every ingested article (the largest story's when there are many). With a
+topic: the passages retrieval finds for it. Each sentence keeps its exact span in its file and
+the statement recorded for it in the speaker index built at ingest time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Settings
+from .documents import parse
+from .embeddings import embed_cached
+from .evidence import document_view
+from .injection import looks_like_instruction
+from .lexical import tokenize
+from .quotes import from_chunk
+from .retrieve import search
+from .store import Store, StoredDoc
+
+MAX_ARTICLES = 30  # a briefing is one page: more articles than this need a topic
+TOPIC_PASSAGES = 16
+MIN_WORDS = 6
+_CAPTION = re.compile(r"\(Photo\b|\bPhoto:|\bPhoto by\b|/Getty Images|/AFP\b|/Reuters\)|\bvia Reuters\)", re.I)
+_OUTLET = re.compile(r"(?m)^[A-Z][a-z]+\.?\s+\d{1,2}\s*\((?P<outlet>[A-Z][A-Za-z&. ]{1,30})\)")  # "March 21 (UPI) —"
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass
+class Article:
+    path: str
+    source: str
+    name: str
+    title: str
+    byline: str
+    date: str
+    encoding: str
+    outlet: str = ""
+
+
+@dataclass
+class Sentence:
+    index: int
+    article: int  # index into Material.articles
+    start: int
+    end: int
+    text: str
+    position: int  # order within its article
+    chunk_id: str
+    speaker: str | None = None
+    direct: bool = False
+
+
+@dataclass
+class Material:
+    articles: list[Article]
+    sentences: list[Sentence]
+    vectors: np.ndarray  # one unit vector per sentence
+    tokens: list[set[str]]  # stemmed content words per sentence
+    notes: list[str] = field(default_factory=list)
+    focus: np.ndarray | None = None  # the topic's vector, when there is a topic
+
+    def relevance(self) -> np.ndarray:
+        """How much each sentence is about the topic (1.0 for all when there is none)."""
+        if self.focus is None or not len(self.sentences):
+            return np.ones(len(self.sentences))
+        return self.vectors @ self.focus
+
+    def article_of(self, s: Sentence) -> Article:
+        return self.articles[s.article]
+
+
+def gather(settings: Settings, topic: str | None = None) -> Material:
+    store = Store(settings)
+    notes: list[str] = []
+    stored = store.docs()
+    if topic:
+        passages = search(topic, TOPIC_PASSAGES, mmr=True, settings=settings)
+        spans: dict[str, list[tuple[int, int, str]]] = {}
+        for p in passages:
+            spans.setdefault(p.path, []).append((p.start, p.end, p.chunk_id))
+        chosen = [stored[path] for path in spans if path in stored]
+    else:
+        chosen = _main_story(store, stored, notes)
+        spans = {}
+
+    articles: list[Article] = []
+    sentences: list[Sentence] = []
+    for doc in chosen:
+        rows = store.get(doc.ids)
+        view = document_view(doc.path, doc.encoding)
+        if view is None or any(view.raw[r["meta"]["start"] : r["meta"]["end"]] != r["text"] for r in rows.values()):
+            notes.append(f"{doc.source} changed since it was ingested and was left out: run `rag ingest` again")
+            continue
+        said = {(st.start, st.end): st for r in rows.values() for st in from_chunk(r["meta"])}
+        chunks = spans.get(doc.path) or [(r["meta"]["start"], r["meta"]["end"], cid) for cid, r in rows.items()]
+        article = len(articles)
+        articles.append(_article(doc, view.raw))
+        seen: set[tuple[int, int]] = set()
+        for position, span in enumerate(view.sentences):
+            chunk = next((c for c in chunks if c[0] <= span.start and span.end <= c[1]), None)
+            text = view.raw[span.start : span.end]
+            line = view.raw[view.raw.rfind("\n", 0, span.start) + 1 : view.raw.find("\n", span.end) % (len(view.raw) + 1)]
+            if chunk is None or (span.start, span.end) in seen or not _usable(text) or _CAPTION.search(line):
+                continue
+            seen.add((span.start, span.end))
+            st = said.get((span.start, span.end))
+            sentences.append(
+                Sentence(len(sentences), article, span.start, span.end, text, position, chunk[2],
+                         st.speaker if st else None, bool(st and st.direct))
+            )
+    texts = [s.text for s in sentences]
+    vectors = embed_cached(texts)
+    tokens = [set(t) for t in tokenize(texts)] if texts else []
+    focus = embed_cached([topic])[0] if topic else None
+    return Material(articles, sentences, vectors, tokens, notes, focus)
+
+
+def _usable(text: str) -> bool:
+    return len(_WORDS.findall(text)) >= MIN_WORDS and not _CAPTION.search(text) and not looks_like_instruction(text)
+
+
+def _article(doc: StoredDoc, raw: str) -> Article:
+    body = parse(raw)
+    opening = raw[body.blocks[0].start : body.blocks[0].start + 800] if body.blocks else ""
+    m = _OUTLET.search(opening)
+    return Article(
+        path=doc.path,
+        source=doc.source,
+        name=doc.path.replace("\\", "/").rsplit("/", 1)[-1],
+        title=doc.title,
+        byline=doc.byline,
+        date=doc.date,
+        encoding=doc.encoding,
+        outlet=m.group("outlet").strip() if m else "",
+    )
+
+
+def _main_story(store: Store, stored: dict[str, StoredDoc], notes: list[str]) -> list[StoredDoc]:
+    """All articles when there are few; else the MAX_ARTICLES closest to the densest one."""
+    docs = sorted(stored.values(), key=lambda d: d.source)
+    if len(docs) <= MAX_ARTICLES:
+        return docs
+    vectors = []
+    for doc in docs:
+        rows = store.get(doc.ids, embeddings=True)
+        mean = np.mean([r["embedding"] for r in rows.values()], axis=0)
+        vectors.append(mean / (np.linalg.norm(mean) or 1.0))
+    sims = np.array(vectors) @ np.array(vectors).T
+    density = np.sort(sims, axis=1)[:, -min(10, len(docs)) :].mean(axis=1)
+    centre = int(np.argmax(density))
+    nearest = np.argsort(-sims[centre])[:MAX_ARTICLES]
+    notes.append(
+        f"{len(docs)} articles are ingested; this briefing covers the {MAX_ARTICLES} on the largest story. "
+        "Use a topic (rag brief --topic ...) for another."
+    )
+    return [docs[i] for i in sorted(nearest)]

@@ -14,14 +14,16 @@ from .answer import answer  # noqa: E402
 from .briefing import briefing  # noqa: E402
 from .config import Settings  # noqa: E402
 from .indexing import ingest, remove  # noqa: E402
+from .library import articles, backends  # noqa: E402
 from .retrieve import search  # noqa: E402
 from .types import (  # noqa: E402
-    Answer, Briefing, Citation, Difference, FileResult, IngestReport, Passage, Point, Remark, SourceInfo, Speaker,
+    Answer, Briefing, Citation, Difference, FileResult, IngestReport, LibraryEntry, Passage, Point, Remark, SourceInfo,
+    Speaker,
 )
 
 __all__ = [
-    "Settings", "answer", "briefing", "ingest", "remove", "search",
-    "Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport", "Passage", "Point", "Remark",
-    "SourceInfo", "Speaker",
+    "Settings", "answer", "articles", "backends", "briefing", "ingest", "remove", "search",
+    "Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport", "LibraryEntry", "Passage", "Point",
+    "Remark", "SourceInfo", "Speaker",
 ]
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ from .citations import check, ground
 from .config import Settings, load_settings
 from .embeddings import embed_cached
 from .evidence import passage_sentences
+from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
@@ -41,9 +42,13 @@ def answer(
     sources: Sequence[str] | None = None,
     stream: bool = False,
     settings: Settings | None = None,
+    history: Sequence[str] | None = None,
 ) -> Answer | Iterator[Event]:
-    """Answer `question` from the ingested articles, with verified word-for-word citations."""
-    events = _answer(question, k, backend, sources, load_settings(settings))
+    """Answer `question` from the ingested articles, with verified word-for-word citations.
+
+    `history`: the user's earlier questions in a conversation, oldest first; a follow-up such as
+    "and what did Blinken say about that?" is then rewritten with them before retrieval."""
+    events = _answer(question, k, backend, sources, load_settings(settings), history)
     if stream:
         return events
     for event in events:
@@ -52,9 +57,10 @@ def answer(
     raise RuntimeError("answer() produced no Answer")  # unreachable: _answer always ends with one
 
 
-def _answer(question: str, k, backend, sources, settings: Settings) -> Iterator[Event]:
+def _answer(question: str, k, backend, sources, settings: Settings, history=None) -> Iterator[Event]:
     started = time.perf_counter()
     question = " ".join((question or "").split())
+    asked_as = rewrite(question, history)
     name = resolve_backend(settings, backend)
     timings: dict[str, float] = {}
     if not question:
@@ -66,13 +72,15 @@ def _answer(question: str, k, backend, sources, settings: Settings) -> Iterator[
         yield Answer(question, text, abstained=True, backend=name, timings={"total": time.perf_counter() - started})
         return
 
-    passages = search(question, k or settings.top_k, sources=sources, settings=settings)
+    passages = search(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
+    notes: list[str] = [f"Read as a follow-up: “{asked_as.question}”"] if asked_as.followed_up else []
+    question_asked = question
+    question = asked_as.question
     asked = analyse(question)
     if asked.speaker and not sources:  # "what did X say": everything X is quoted saying, from the speaker index
         seen = {p.chunk_id for p in passages}
         passages += speaker_passages(asked.speaker, exclude=seen, limit=k or settings.top_k, settings=settings)
     timings["retrieve"] = time.perf_counter() - started
-    notes: list[str] = []
     sentences, stale = passage_sentences(passages)
     if stale:
         notes.append(
@@ -111,13 +119,13 @@ def _answer(question: str, k, backend, sources, settings: Settings) -> Iterator[
         text = _abstention(passages)
         if not relevant:
             yield text
-        final = Answer(question, text, (), tuple(passages), True, generator.name, timings, tuple(notes))
+        final = Answer(question_asked, text, (), tuple(passages), True, generator.name, timings, tuple(notes))
     else:
         check(grounded.citations, grounded.text)
         if grounded.unsupported:
             notes.append(f"{grounded.unsupported} sentence(s) of the model's answer have no support in the articles")
-        final = Answer(question, grounded.text, tuple(grounded.citations), tuple(passages), False, generator.name,
-                       timings, tuple(notes))
+        final = Answer(question_asked, grounded.text, tuple(grounded.citations), tuple(passages), False,
+                       generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final
 

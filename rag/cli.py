@@ -105,19 +105,12 @@ def sources(
     as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
 ) -> None:
     """List the ingested articles."""
+    from dataclasses import asdict
+
+    from .library import articles
+
     settings = _settings(ctx)
-    docs = _guard(lambda: Store(settings).docs())
-    rows = [
-        {
-            "source": d.source,
-            "path": d.path,
-            "title": d.title,
-            "byline": d.byline,
-            "date": d.date,
-            "chunks": len(d.ids),
-        }
-        for d in sorted(docs.values(), key=lambda d: d.source)
-    ]
+    rows = [asdict(a) for a in _guard(lambda: articles(settings))]
     if as_json:
         _emit_json(rows)
         return
@@ -260,6 +253,21 @@ def brief(
             out.print(Markdown(result.text))
         else:
             sys.stdout.write(result.text)
+
+
+@app.command(name="ui")
+def web_ui(
+    ctx: typer.Context,
+    host: Optional[str] = typer.Option(None, "--host", help="Interface to listen on (default GRADIO_SERVER_NAME, else 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", "-p", help="Port (default GRADIO_SERVER_PORT, else 7860)."),
+) -> None:
+    """Open the web UI: chat with cited answers, briefings, the article library."""
+    try:
+        import ui as web  # the Gradio app (ui.py); gradio is imported only here
+    except ImportError as exc:
+        err.print(f"[red]Error:[/] the web UI is not installed: {escape(str(exc))}. Run pip install -e . in the checkout.")
+        raise typer.Exit(1)
+    web.main(host, port, _settings(ctx))
 
 
 @app.command(name="eval")

@@ -183,3 +183,16 @@ class Briefing:
         data["citations"] = [c.to_dict() for c in self.citations]
         data["unique"] = [{"source": s, "points": [asdict(p) for p in pts]} for s, pts in self.unique]
         return data
+
+
+@dataclass(frozen=True)
+class LibraryEntry:
+    """An ingested article."""
+
+    source: str
+    name: str
+    title: str
+    byline: str
+    date: str
+    chunks: int
+    path: str

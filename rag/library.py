@@ -1,0 +1,23 @@
+"""What is in the index: the ingested articles, and the answer backends this setup can use."""
+
+from __future__ import annotations
+
+from .config import Settings, load_settings
+from .generate import available_backends, resolve_backend
+from .store import Store
+from .types import LibraryEntry
+
+
+def articles(settings: Settings | None = None) -> list[LibraryEntry]:
+    """Every ingested article, by source path."""
+    docs = Store(load_settings(settings)).docs().values()
+    return [
+        LibraryEntry(d.source, d.path.replace("\\", "/").rsplit("/", 1)[-1], d.title, d.byline, d.date, len(d.ids), d.path)
+        for d in sorted(docs, key=lambda d: d.source)
+    ]
+
+
+def backends(settings: Settings | None = None) -> tuple[list[str], str]:
+    """(the backends that can run here, the one `auto` picks)."""
+    settings = load_settings(settings)
+    return available_backends(settings), resolve_backend(settings)

@@ -1,0 +1,86 @@
+"""Files uploaded through the UI: safe names, size limits, HTML converted to text, then ingested.
+
+Uploads are kept in <RAG_DATA_DIR>/uploads so that citations keep pointing at a file on disk.
+A name is reduced to its last path component and to letters, digits, dots, dashes and
+underscores, so no upload can write outside that folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Sequence
+
+from .config import Settings
+from .html import html_to_text
+from .reading import detect_encoding
+from .types import FileResult
+
+ACCEPTED = (".txt", ".md", ".markdown", ".html", ".htm")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def uploads_dir(settings: Settings) -> Path:
+    return settings.data_dir / "uploads"
+
+
+def safe_name(name: str) -> str:
+    """'../../etc/passwd.txt' -> 'passwd.txt'; 'My article (1).TXT' -> 'My_article_1_.txt'."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = _UNSAFE.sub("_", stem).strip("._-")[:80] or "article"
+    return stem + (("." + _UNSAFE.sub("", suffix).lower()) if suffix else "")
+
+
+def save(files: Sequence[str | os.PathLike], settings: Settings, names: Sequence[str] | None = None):
+    """Copy uploaded files into the uploads folder: (saved paths, files refused with a reason).
+    `names` are the names the user's files had (default: the files' own names)."""
+    target_dir = uploads_dir(settings)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    refused: list[FileResult] = []
+    for i, file in enumerate(files):
+        shown = safe_name(names[i] if names else os.fspath(file))
+        try:
+            size = os.path.getsize(file)
+            if size > settings.max_file_bytes:
+                refused.append(FileResult(shown, "skipped", reason=f"too large: {size / 1_048_576:.1f} MB "
+                                          f"(limit {settings.max_file_mb:g} MB)"))
+                continue
+            if not shown.lower().endswith(ACCEPTED):
+                refused.append(FileResult(shown, "skipped", reason="unsupported file type: upload .txt, .md or .html"))
+                continue
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            refused.append(FileResult(shown, "skipped", reason=f"cannot read the upload: {exc.strerror or exc}"))
+            continue
+        if shown.lower().endswith((".html", ".htm")):
+            encoding = detect_encoding(data)
+            text = html_to_text(data.decode(encoding, errors="replace")) if encoding else None
+            if text is None:
+                refused.append(FileResult(shown, "skipped", reason="no article text found in the HTML"))
+                continue
+            shown, data = shown.rsplit(".", 1)[0] + ".txt", text.encode("utf-8")
+        saved.append(_write(target_dir, shown, data))
+    return saved, refused
+
+
+def _write(directory: Path, name: str, data: bytes) -> Path:
+    """Write under a free name (an identical file already there is reused)."""
+    stem, dot, suffix = name.rpartition(".")
+    for n in range(1, 1000):
+        candidate = directory / (name if n == 1 else f"{stem}-{n}{dot}{suffix}")
+        if candidate.resolve().parent != directory.resolve():
+            raise ValueError(f"unsafe upload name: {name!r}")
+        if candidate.exists():
+            if candidate.read_bytes() == data:
+                return candidate
+            continue
+        tmp = candidate.with_name(candidate.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, candidate)
+        return candidate
+    raise ValueError(f"too many uploads named {name!r}")

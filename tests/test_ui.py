@@ -1,0 +1,207 @@
+"""The Gradio UI in a real headless browser (Debian's chromium driven by Playwright), and its
+API through gradio_client. ui.py runs as a user starts it: `python ui.py` on a free loopback
+port over a temporary, empty index (which it fills with seeds/ first)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+NEW_ARTICLE = (
+    "Harbour strike ends in Rotterdam\n\n"
+    "By Anna Visser\n\n"
+    "Dock workers at the port of Rotterdam ended a three-day strike on Friday after their union accepted a "
+    "6 percent pay rise, the union spokesperson Pieter Bakker said.\n\n"
+    "\"We have won what we asked for,\" Bakker told reporters outside the port authority.\n\n"
+    "Shipping companies said container traffic would return to normal by Monday.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    data = tmp_path_factory.mktemp("ui-index")
+    port = free_port()
+    env = os.environ | {"RAG_DATA_DIR": str(data), "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
+    log = open(tmp_path_factory.mktemp("ui-log") / "ui.log", "w")
+    proc = subprocess.Popen([sys.executable, "ui.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                proc.kill()
+                log.close()
+                pytest.fail("ui.py did not start:\n" + Path(log.name).read_text()[-3000:])
+            time.sleep(0.5)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is needed for the browser tests: apt-get install -y chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+def _page(browser, url, outside: list[str]):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+    page.goto(url, wait_until="load")
+    page.locator("#nr-question textarea").wait_for(timeout=60_000)
+    return page
+
+
+def _ask(page, question: str, answers_before: int) -> str:
+    box = page.locator("#nr-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    # an answer is final when its footer ("extractive · 0.12 s") or an abstention box appears
+    page.wait_for_function(
+        """(n) => document.querySelectorAll('#nr-chat sub, #nr-chat .nr-abstained').length > n""",
+        arg=answers_before, timeout=60_000,
+    )
+    return page.locator("#nr-chat").inner_text()
+
+
+def test_ask_cite_click_follow_up_abstain_brief_upload(app, browser, tmp_path):
+    outside: list[str] = []
+    page = _page(browser, app, outside)
+    assert "sample articles" in page.locator("#nr-startup").inner_text()  # the empty index was filled first
+
+    chat = _ask(page, "What did Kirby say?", 0)
+    assert "marriage of convenience" in chat
+    links = page.locator("#nr-chat a[href^='#nr-src-']")
+    assert links.count() >= 1 and links.first.inner_text() == "[1]"
+    sources = page.locator("#nr-sources")
+    assert "003_d27acffbcd5def62.txt" in sources.inner_text()
+    marked = sources.locator("mark").all_inner_texts()
+    assert any("marriage of convenience" in m for m in marked)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"))
+    links.last.click()  # a [n] marker brings its source into view
+    focused = page.locator("#nr-sources .nr-card.nr-focus")
+    focused.wait_for(timeout=5_000)
+    assert focused.get_attribute("id") == f"nr-src-{links.count()}"
+
+    chat = _ask(page, "and what did Blinken say about that?", 1)
+    assert "Blinken" in chat.split("and what did Blinken say about that?")[-1]
+    assert "Read as a follow-up" in sources.inner_text()
+
+    _ask(page, "What did Emmanuel Macron say about Xi's visit?", 2)
+    abstained = page.locator("#nr-chat .nr-abstained").last
+    assert "Not in the articles" in abstained.inner_text()
+    assert page.locator("#nr-sources .nr-card:not(.nr-secondary)").count() == 0  # nothing cited
+
+    page.get_by_role("tab", name="Briefing").click()
+    page.locator("#nr-brief-button").click()
+    briefing = page.locator("#nr-briefing")
+    briefing.get_by_text("Key points").wait_for(timeout=60_000)
+    assert "reported by 5 of 5 sources" in briefing.inner_text()
+    assert page.locator("#nr-download").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "ui-briefing.png"))
+
+    page.get_by_role("tab", name="Library").click()
+    assert "003_d27acffbcd5def62.txt" in page.locator("#nr-library").inner_text()
+    article = tmp_path / "rotterdam strike.txt"
+    article.write_text(NEW_ARTICLE, encoding="utf-8")
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    page.locator("#nr-upload input[type=file]").set_input_files([str(article), str(binary)])
+    status = page.locator("#nr-upload-status")
+    status.get_by_text("added").first.wait_for(timeout=60_000)
+    text = status.inner_text()
+    assert "rotterdam_strike.txt" in text and "photo.txt: not added" in text.replace("\n", " ") and "binary" in text
+    page.locator("#nr-library").get_by_text("Harbour strike ends in Rotterdam").wait_for(timeout=10_000)
+
+    page.get_by_role("tab", name="Ask").click()
+    chat = _ask(page, "Why did the dock workers in Rotterdam end their strike?", 3)
+    assert "pay rise" in chat.split("Rotterdam end their strike?")[-1]
+    assert "rotterdam_strike.txt" in page.locator("#nr-sources").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "ui-upload.png"))
+    assert outside == [], outside  # no fonts, analytics or anything else from outside
+    page.close()
+
+
+def test_sessions_do_not_share_a_conversation(app, browser):
+    outside: list[str] = []
+    first, second = _page(browser, app, outside), _page(browser, app, outside)
+    box1, box2 = first.locator("#nr-question textarea"), second.locator("#nr-question textarea")
+    box1.fill("What did Kirby say?")
+    box2.fill("What did Zelensky say about China?")
+    box1.press("Enter")
+    box2.press("Enter")
+    for page in (first, second):
+        page.wait_for_function("() => document.querySelectorAll('#nr-chat sub').length > 0", timeout=60_000)
+    one, two = first.locator("#nr-chat").inner_text(), second.locator("#nr-chat").inner_text()
+    assert "Kirby" in one and "Zelensky" not in one
+    assert "World War" in two and "marriage of convenience" not in two
+    assert outside == []
+    first.close()
+    second.close()
+
+
+def test_scripts_call_chat_and_briefing_with_gradio_client(app):
+    from gradio_client import Client
+
+    client = Client(app, verbose=False)
+    api = client.view_api(print_info=False, return_format="dict")
+    assert {"/chat", "/briefing"} <= set(api["named_endpoints"])
+    result = client.predict("What did Kirby say?", api_name="/chat")
+    assert not result["abstained"] and result["citations"][0]["name"] == "003_d27acffbcd5def62.txt"
+    assert "marriage of convenience" in result["text"]
+    follow = client.predict("and what did Blinken say about that?", ["What did Kirby say?"], api_name="/chat")
+    assert "Blinken" in follow["text"]
+    brief = client.predict("ICC warrant", api_name="/briefing")
+    assert brief["text"].startswith("# Briefing: ICC warrant") and brief["citations"]
+
+
+def test_rag_ui_serves_the_same_app_on_the_port_asked_for(tmp_path):
+    from rag import Settings, ingest
+
+    from conftest import SEEDS
+
+    data = tmp_path / "index"
+    ingest([SEEDS], settings=Settings(data_dir=data))
+    port = free_port()
+    env = os.environ | {"RAG_DATA_DIR": str(data)}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("rag")), "ui", "--port", str(port)], cwd=tmp_path,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read().decode()
+                break
+            except OSError:
+                assert proc.poll() is None and time.time() < deadline, proc.stdout.read() if proc.stdout else ""
+                time.sleep(0.5)
+        assert "<title>newsrag</title>" in page or "newsrag" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -1,0 +1,310 @@
+"""newsrag's web UI (Gradio), over the public `rag` API only.
+
+    python ui.py            # or: rag ui [--port 7860]
+
+Opens on http://127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT), offline: analytics
+off, no share link, no web fonts. The index comes from RAG_DATA_DIR like every command; an empty
+index is filled with seeds/ first. Tabs: Ask (streamed, cited answers with a sources panel),
+Briefing (Markdown, downloadable), Library (list, upload, remove). Scripts can call the app with
+gradio_client: the API endpoints are "chat" and "briefing" (see README).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
+from rag import Answer, Settings, answer, articles, backends, briefing, ingest, remove
+from rag.bootstrap import describe, ensure_index
+from rag.uploads import ACCEPTED, save
+
+import gradio as gr  # noqa: E402  (after rag)
+
+MARKER = re.compile(r"\[(\d+)\]")
+CONTEXT_CHARS = 320  # passage text shown around a quote
+
+CSS = """
+.nr-scroll { max-height: 560px; overflow-y: auto; padding-right: 4px; }
+.nr-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0;
+           background: var(--background-fill-primary); scroll-margin-top: 12px; }
+.nr-card.nr-focus { outline: 3px solid var(--color-accent); }
+.nr-head { font-size: 0.9em; margin-bottom: 6px; color: var(--body-text-color-subdued); }
+.nr-head b { color: var(--body-text-color); }
+.nr-passage { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; }
+.nr-passage mark { background: #ffe58a; color: #111; padding: 0 2px; border-radius: 2px; }
+.nr-secondary { opacity: 0.65; font-size: 0.88em; }
+.nr-note { font-size: 0.88em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
+.nr-abstained { border-left: 4px solid #d97706; padding: 6px 10px; background: rgba(217, 119, 6, 0.08); }
+"""
+
+# Clicking a [n] marker in an answer brings that source into view in the panel beside the chat.
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[href^='#nr-src-']");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  if (!card) return;
+  document.querySelectorAll(".nr-card.nr-focus").forEach((c) => c.classList.remove("nr-focus"));
+  card.classList.add("nr-focus");
+  card.scrollIntoView({behavior: "smooth", block: "start"});
+}, true);
+</script>
+"""
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def answer_markdown(a: Answer) -> str:
+    """The answer for the chat: [n] markers become links to the sources panel; abstentions look different."""
+    if a.abstained:
+        return f'<div class="nr-abstained">\n\n**Not in the articles.** {_md(a.text)}\n\n</div>'
+    text = MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#nr-src-{m.group(1)})", _md(a.text))
+    return text + f"\n\n<sub>{a.backend} · {a.timings.get('total', 0):.2f} s</sub>"
+
+
+def sources_html(a: Answer | None, waiting: bool = False) -> str:
+    if waiting:
+        return '<div class="nr-note">Searching the articles…</div>'
+    if a is None:
+        return '<div class="nr-note">Sources of the latest answer appear here: the passage, with the quoted words highlighted.</div>'
+    parts = [f'<div class="nr-note">{html.escape(n)}</div>' for n in a.notes]
+    cited_chunks = set()
+    for c in a.citations:
+        passage = next((p for p in a.passages if p.chunk_id == c.chunk_id and p.start <= c.start and c.end <= p.end),
+                       None) or next((p for p in a.passages if p.path == c.path and p.start <= c.start and c.end <= p.end), None)
+        cited_chunks.add(passage.chunk_id if passage else c.chunk_id)
+        body = _highlighted(passage.text, c.start - passage.start, c.end - passage.start) if passage else f"<mark>{html.escape(c.quote)}</mark>"
+        meta = " · ".join(html.escape(x) for x in (c.title, c.date[:10]) if x)
+        parts.append(
+            f'<div class="nr-card" id="nr-src-{c.n}"><div class="nr-head"><b>[{c.n}] {html.escape(c.name)}</b>'
+            f" · {meta} · chars {c.start}–{c.end}</div><div class=\"nr-passage\">{body}</div></div>"
+        )
+    others = [p for p in a.passages if p.chunk_id not in cited_chunks]
+    if others:
+        label = "Closest passages" if a.abstained else "Also retrieved, not cited"
+        cards = "".join(
+            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html.escape(p.name)}</b> · '
+            f"{html.escape(p.title)}</div><div class=\"nr-passage\">{html.escape(_clip(p.text))}</div></div>"
+            for p in others
+        )
+        opened = " open" if a.abstained else ""
+        parts.append(f"<details{opened}><summary>{label} ({len(others)})</summary>{cards}</details>")
+    return '<div class="nr-scroll">' + "".join(parts) + "</div>"
+
+
+def _highlighted(text: str, start: int, end: int) -> str:
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    return (
+        ("…" if lo else "") + html.escape(text[lo:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>"
+        + html.escape(text[end:hi]) + ("…" if hi < len(text) else "")
+    )
+
+
+def _clip(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _md(text: str) -> str:
+    """Article text in Markdown: keep [n] markers, stop other markup from firing."""
+    return re.sub(r"([\\*_`#<>])", r"\\\1", text)
+
+
+def _for_api(value: Any) -> Any:
+    """Results for remote scripts: without server-side file paths (which Gradio would also take
+    for files to serve). Sources keep their names and offsets."""
+    if isinstance(value, dict):
+        return {k: _for_api(v) for k, v in value.items() if k != "path"}
+    if isinstance(value, list):
+        return [_for_api(v) for v in value]
+    return value
+
+
+def library_rows(settings: Settings) -> list[list[Any]]:
+    return [[a.name, a.title, a.date[:10], a.chunks] for a in articles(settings)]
+
+
+def source_choices(settings: Settings) -> list[str]:
+    return [a.source for a in articles(settings)]
+
+
+# --- the app --------------------------------------------------------------------------------------
+
+def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks:
+    settings = settings or Settings()
+    available, default_backend = backends(settings)
+
+    with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
+        gr.Markdown("## newsrag · ask the articles, get answers that cite their exact words")
+        if startup_note:
+            gr.Markdown(f"<div class='nr-note'>{html.escape(startup_note)}</div>", elem_id="nr-startup")
+        questions = gr.State([])  # this session's questions, for follow-ups (nothing shared between sessions)
+
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        chat = gr.Chatbot(elem_id="nr-chat", height=520, buttons=["copy"], label="Answers",
+                                          feedback_options=None, latex_delimiters=[])
+                        question = gr.Textbox(placeholder="Ask about the articles, e.g. What did Kirby say?",
+                                              show_label=False, elem_id="nr-question", submit_btn=True)
+                        clear = gr.Button("New conversation", size="sm", variant="secondary")
+                    with gr.Column(scale=2):
+                        gr.Markdown("#### Sources")
+                        sources = gr.HTML(sources_html(None), elem_id="nr-sources")
+                with gr.Accordion("Settings", open=False):
+                    backend = gr.Radio(available, value=default_backend, label="Answer backend",
+                                       info="Only backends configured here are offered; the API key is never shown.")
+                    k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to answer from")
+                    only = gr.Dropdown(source_choices(settings), multiselect=True, label="Only these articles",
+                                       info="Leave empty to search all.")
+
+            with gr.Tab("Briefing", id="briefing"):
+                with gr.Row():
+                    topic = gr.Textbox(label="Topic (optional)", placeholder="e.g. ICC warrant; empty for all articles",
+                                       scale=4, elem_id="nr-topic")
+                    make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="nr-brief-button")
+                download = gr.DownloadButton("Download .md", visible=False, elem_id="nr-download")
+                report = gr.Markdown(elem_id="nr-briefing")
+
+            with gr.Tab("Library", id="library"):
+                table = gr.Dataframe(library_rows(settings), headers=["File", "Title", "Date", "Chunks"],
+                                     interactive=False, elem_id="nr-library", wrap=True)
+                upload = gr.File(file_count="multiple", file_types=list(ACCEPTED), label="Add articles (.txt, .md, .html)",
+                                 elem_id="nr-upload")
+                upload_status = gr.Markdown(elem_id="nr-upload-status")
+                with gr.Row():
+                    to_remove = gr.Dropdown(source_choices(settings), label="Remove an article from the index",
+                                            scale=4, elem_id="nr-remove-choice")
+                    remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nr-remove")
+                remove_status = gr.Markdown()
+
+        # -- events (UI only: scripts use the "chat" and "briefing" endpoints below) --
+
+        def respond(message: str, history: list, asked: list, backend_name: str, k_value: float, chosen: list):
+            message = (message or "").strip()
+            if not message:
+                yield history, asked, gr.skip(), ""
+                return
+            history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+            yield history, asked, sources_html(None, waiting=True), ""
+            shown, final = "", None
+            try:
+                for event in answer(message, k=int(k_value), backend=backend_name, sources=chosen or None,
+                                    stream=True, settings=settings, history=asked):
+                    if isinstance(event, Answer):
+                        final = event
+                    else:
+                        shown += event
+                        history[-1] = {"role": "assistant", "content": _md(shown) + " ▌"}
+                        yield history, asked, gr.skip(), ""
+            except Exception as exc:  # a message, never a traceback in the chat
+                history[-1] = {"role": "assistant", "content": f"Something went wrong: {html.escape(str(exc))}"}
+                yield history, asked, sources_html(None), ""
+                return
+            history[-1] = {"role": "assistant", "content": answer_markdown(final)}
+            yield history, asked + [message], sources_html(final), ""
+
+        question.submit(
+            respond, [question, chat, questions, backend, k, only], [chat, questions, sources, question],
+            api_visibility="private",
+        )
+        clear.click(lambda: ([], [], sources_html(None)), None, [chat, questions, sources], api_visibility="private")
+
+        def write_briefing(topic_text: str, backend_name: str):
+            result = briefing(topic_text or None, backend=backend_name, settings=settings)
+            folder = Path(tempfile.mkdtemp(prefix="newsrag-briefing-"))
+            name = re.sub(r"[^A-Za-z0-9]+", "-", topic_text or "all-articles").strip("-").lower() or "briefing"
+            path = folder / f"briefing-{name[:40]}.md"
+            path.write_text(result.text, encoding="utf-8")
+            return result.text, gr.update(value=str(path), visible=True)
+
+        make.click(write_briefing, [topic, backend], [report, download], api_visibility="private")
+        topic.submit(write_briefing, [topic, backend], [report, download], api_visibility="private")
+
+        def add_files(files: list | None, progress=gr.Progress()):
+            if not files:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+            paths = [f if isinstance(f, str) else f.name for f in files]
+            saved, refused = save(paths, settings, names=[Path(p).name for p in paths])
+            lines = [f"- **{html.escape(r.source)}**: not added, {html.escape(r.reason)}" for r in refused]
+            if saved:
+                progress(0, desc="embedding")
+                result = ingest(saved, prune=False, settings=settings,
+                                progress=lambda done, total: progress(done / max(total, 1), desc="embedding"))
+                for f in result.files:
+                    what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
+                            "skipped": "not added", "removed": "removed"}[f.status]
+                    detail = f", {f.chunks} chunks" if f.chunks else ""
+                    reason = f", {html.escape(f.reason)}" if f.reason else ""
+                    lines.append(f"- **{html.escape(Path(f.source).name)}**: {what}{detail}{reason}")
+            choices = source_choices(settings)
+            return ("\n".join(lines), library_rows(settings), gr.update(choices=choices), gr.update(choices=choices),
+                    None)
+
+        upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
+
+        def drop(source: str | None):
+            if not source:
+                return "Choose an article first.", gr.skip(), gr.skip(), gr.skip()
+            result = remove([source], settings=settings)
+            done = [f for f in result.files if f.status == "removed"]
+            if done:
+                uploaded = Path(done[0].source)
+                if uploaded.parent.resolve() == (settings.data_dir / "uploads").resolve():
+                    uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
+            message = f"Removed **{html.escape(Path(source).name)}**." if done else "That article is not in the index."
+            choices = source_choices(settings)
+            return message, library_rows(settings), gr.update(choices=choices, value=None), gr.update(choices=choices)
+
+        remove_button.click(drop, [to_remove], [remove_status, table, to_remove, only], api_visibility="private")
+
+        # -- stable endpoints for scripts (gradio_client) --
+
+        def chat_api(question: str, history: list[str] | None = None, backend: str = "auto", k: int = 8) -> dict:
+            """Answer a question about the articles. Returns rag.Answer.to_dict(): text with [n]
+            markers, citations (file, exact quote, character offsets), passages, abstained."""
+            return _for_api(answer(question, k=int(k), backend=backend, history=history or None, settings=settings).to_dict())
+
+        def briefing_api(topic: str = "", backend: str = "auto") -> dict:
+            """A multi-source briefing of all articles, or of a topic. Returns rag.Briefing.to_dict()
+            (text is the Markdown)."""
+            return _for_api(briefing(topic or None, backend=backend, settings=settings).to_dict())
+
+        gr.api(chat_api, api_name="chat")
+        gr.api(briefing_api, api_name="briefing")
+    return demo
+
+
+def main(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:
+    settings = settings or Settings()
+    report = ensure_index(settings)
+    note = describe(report) if report is not None else ""
+    if note:
+        print(note, flush=True)
+    demo = build(settings, note)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(
+        server_name=host,  # None: GRADIO_SERVER_NAME, else 127.0.0.1
+        server_port=port,  # None: GRADIO_SERVER_PORT, else 7860
+        share=False,
+        ssr_mode=False,
+        show_error=True,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        css=CSS,
+        head=HEAD,
+        theme=gr.themes.Default(font=("ui-sans-serif", "system-ui", "sans-serif"),
+                                font_mono=("ui-monospace", "monospace")),  # system fonts: nothing to fetch
+        footer_links=["api"],
+        run_history=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -101,18 +101,20 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
             for delta in generator.generate(request):
                 text += delta
                 yield delta
+            if not text.strip():
+                raise BackendError("the model returned an empty answer")
         except BackendError as exc:
             note = render("fallback_note", reason=str(exc))
             notes.append(note)
             yield "\n\n" + note + "\n\n"
             generator, used, text = ExtractiveGenerator(settings), list(passages), ""
-    if relevant and not text:
+    if relevant and not text:  # the extractive answerer, by choice or as the fallback
         for delta in generator.generate(Request(question, used)):
             text += delta
             yield delta
     timings["generate"] = time.perf_counter() - t0
 
-    if used is not passages:
+    if len(used) != len(passages):  # the model was shown fewer passages: cite only those
         sentences, _ = passage_sentences(used)
     grounded = ground(text, used, sentences, embed=embed_cached) if relevant else None
     if grounded is None or grounded.refused or grounded.supported == 0:

@@ -24,15 +24,15 @@ import numpy as np
 from .citations import ground
 from .clusters import Cluster, best_per_source, centrality, cluster, links
 from .config import Settings, load_settings
-from .differences import Found, differences
+from .differences import differences
 from .embeddings import embed_cached
 from .evidence import Sentence as EvidenceSentence
 from .evidence import verify
-from .generate import BackendError, make_generator, resolve_backend
+from .generate import BackendError, Request, make_generator, resolve_backend
 from .lexical import LexicalIndex
 from .prompts import count_tokens, render
 from .sentences import points_back
-from .speakers import SpeakerGroup, group
+from .speakers import group
 from .story import Material, Sentence, gather
 from .types import (
     Briefing, Citation, Difference, Passage, Point, Remark, SourceInfo, Speaker, Variant,
@@ -296,8 +296,6 @@ def _written_by_model(name: str, settings: Settings, material: Material, cluster
 
 def _ask(generator, settings, material, clusters, items: list[Item], template: str):
     """One call: numbered items in; grounded (claim, cluster indices) out, per section."""
-    from .generate import Request
-
     passages, sentences = [], []
     for n, (_, groups) in enumerate(items, 1):  # each item as a one-sentence passage: grounding maps [n] to it
         s = material.sentences[clusters[groups[0]].leader]

@@ -104,8 +104,7 @@ def gather(settings: Settings, topic: str | None = None) -> Material:
         for position, span in enumerate(view.sentences):
             chunk = next((c for c in chunks if c[0] <= span.start and span.end <= c[1]), None)
             text = view.raw[span.start : span.end]
-            line = view.raw[view.raw.rfind("\n", 0, span.start) + 1 : view.raw.find("\n", span.end) % (len(view.raw) + 1)]
-            if chunk is None or (span.start, span.end) in seen or not _usable(text) or _CAPTION.search(line):
+            if chunk is None or (span.start, span.end) in seen or not _usable(text) or _caption(view.raw, span):
                 continue
             seen.add((span.start, span.end))
             st = said.get((span.start, span.end))
@@ -118,6 +117,13 @@ def gather(settings: Settings, topic: str | None = None) -> Material:
     tokens = [set(t) for t in tokenize(texts)] if texts else []
     focus = embed_cached([topic])[0] if topic else None
     return Material(articles, sentences, vectors, tokens, notes, focus)
+
+
+def _caption(raw: str, span) -> bool:
+    """The sentence is part of a photo caption (its line carries a photo credit)."""
+    line_end = raw.find("\n", span.end)
+    line = raw[raw.rfind("\n", 0, span.start) + 1 : line_end if line_end >= 0 else len(raw)]
+    return bool(_CAPTION.search(line))
 
 
 def _usable(text: str) -> bool:

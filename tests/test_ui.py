@@ -144,6 +144,18 @@ def test_ask_cite_click_follow_up_abstain_brief_upload(app, browser, tmp_path):
     assert "pay rise" in chat.split("Rotterdam end their strike?")[-1]
     assert "rotterdam_strike.txt" in page.locator("#nr-sources").inner_text()
     page.screenshot(path=str(ARTIFACTS / "ui-upload.png"))
+
+    page.get_by_role("tab", name="Library").click()
+    choice = page.locator("#nr-remove-choice input")
+    choice.click()
+    choice.fill("rotterdam")
+    page.get_by_role("option").filter(has_text="rotterdam_strike.txt").first.click()
+    page.locator("#nr-remove").click()
+    page.get_by_text("Removed").first.wait_for(timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#nr-library').innerText.includes('Harbour strike ends in Rotterdam')",
+        timeout=10_000,
+    )
     assert outside == [], outside  # no fonts, analytics or anything else from outside
     page.close()
 

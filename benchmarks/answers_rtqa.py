@@ -1,0 +1,72 @@
+"""Answer-level figures on RealTime QA: does `rag.answer` (extractive) contain the right answer,
+and does it abstain on the 40 questions no document answers?
+
+    python benchmarks/answers_rtqa.py        # uses the index built by retrieval_rtqa.py
+
+Answer hit: the answer text contains the gold answer (either part of "A — B"), compared
+lower-cased without punctuation, and the answer did not abstain. Abstention accuracy is over
+unanswerable questions (abstained) and answerable ones (not abstained). Citation validity is
+checked for every citation. Tune on dev only; holdout is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from retrieval_rtqa import BENCH, CACHE, answer_variants, normalise, prepare  # noqa: E402
+
+from rag import Settings, answer  # noqa: E402
+from rag.evidence import verify  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_rtqa.json")
+    args = parser.parse_args()
+    settings = Settings(data_dir=CACHE / "rtqa-index", backend="extractive")
+    prepare(settings)
+    queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
+    stats = {s: {"answerable": 0, "hit": 0, "abstained_wrongly": 0, "unanswerable": 0, "abstained_rightly": 0,
+                 "citations": 0, "valid": 0, "seconds": 0.0} for s in ("dev", "holdout")}
+    for q in queries:
+        s = stats[q["split"]]
+        t0 = time.perf_counter()
+        a = answer(q["question"], settings=settings)
+        s["seconds"] += time.perf_counter() - t0
+        s["citations"] += len(a.citations)
+        s["valid"] += sum(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)
+        if q["type"] == "answerable":
+            s["answerable"] += 1
+            if a.abstained:
+                s["abstained_wrongly"] += 1
+            elif any(v in normalise(a.text) for v in answer_variants(q["answer"])):
+                s["hit"] += 1
+        else:
+            s["unanswerable"] += 1
+            s["abstained_rightly"] += int(a.abstained)
+    report = {}
+    for split, s in stats.items():
+        n = s["answerable"] + s["unanswerable"]
+        report[split] = {
+            "answer_hit": round(s["hit"] / s["answerable"], 3),
+            "answered": round(1 - s["abstained_wrongly"] / s["answerable"], 3),
+            "abstained_on_unanswerable": round(s["abstained_rightly"] / s["unanswerable"], 3),
+            "abstention_accuracy": round((s["answerable"] - s["abstained_wrongly"] + s["abstained_rightly"]) / n, 3),
+            "citation_validity": round(s["valid"] / s["citations"], 3) if s["citations"] else 1.0,
+            "ms_per_question": round(1000 * s["seconds"] / n, 1),
+        }
+        print(split, report[split])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -52,7 +52,14 @@ def main(
         None, "--data-dir", help="Where the index lives (default: RAG_DATA_DIR, else .rag/ here)."
     ),
 ) -> None:
-    ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+    from pydantic import ValidationError
+
+    try:
+        ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        err.print(f"[red]Error:[/] invalid configuration (environment or .env): {escape(problems)}")
+        raise typer.Exit(2)
 
 
 def _settings(ctx: typer.Context) -> Settings:
@@ -333,6 +340,14 @@ def _guard(call):
         raise typer.Exit(130)
     except (StoreError, UnknownSource, Fail, ValueError) as exc:
         err.print(f"[red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # anything else: one line, not a traceback (unless RAG_DEBUG)
+        if Settings().debug:
+            raise
+        err.print(f"[red]Error:[/] {escape(type(exc).__name__)}: {escape(str(exc)) or 'unexpected failure'} "
+                  "[dim](RAG_DEBUG=1 shows the traceback)[/]")
         raise typer.Exit(1)
 
 

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(10.0, gt=0, validation_alias=_env("RAG_MAX_FILE_MB", "max_file_mb"))
     embed_batch: int = Field(32, ge=1, le=512, validation_alias=_env("RAG_EMBED_BATCH", "embed_batch"))
 
+    # show tracebacks instead of one-line error messages (CLI)
+    debug: bool = Field(False, validation_alias=_env("RAG_DEBUG", "debug"))
+
     # retrieval
     top_k: int = Field(8, ge=1, le=100, validation_alias=_env("RAG_TOP_K", "top_k"))
 

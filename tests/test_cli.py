@@ -92,3 +92,13 @@ def test_fresh_machine_with_no_network_ingests_and_searches(tmp_path):
     assert json.loads((tmp_path / "ingest.json").read_text())["counts"]["added"] == len(SEED_FILES)
     assert json.loads((tmp_path / "search.json").read_text())[0]["name"] == "003_d27acffbcd5def62.txt"
     assert list((tmp_path / "cache" / "newsrag" / "tiktoken").iterdir()), "tiktoken cache was seeded offline"
+
+
+def test_bad_configuration_and_an_unusable_data_dir_are_messages(tmp_path):
+    bad = run_cli("search", "Kirby", data_dir=tmp_path / "index", env={"RAG_TOP_K": "many"})
+    assert bad.returncode == 2 and "invalid configuration" in bad.stderr and "RAG_TOP_K" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the index should go")
+    broken = run_cli("ingest", "seeds/", data_dir=blocker / "index")
+    assert broken.returncode == 1 and "Error:" in broken.stderr and "Traceback" not in broken.stderr

@@ -1,8 +1,8 @@
 """Group the sentences of different articles that report the same thing.
 
-Two sentences from different articles are linked when their embeddings are very close, when a
-quoted phrase of one (two words or more) appears in the other, or when they share most of their
-rare words and are close in meaning. Clusters are stars around leaders: the most widely echoed
+Two sentences from different articles are linked when their embeddings are very close, when two
+adjacent lower-case words quoted in one ("diplomatic cover") appear in the other, or when they
+share most of their rare words and are close in meaning. Clusters are stars around leaders: the most widely echoed
 sentences lead, and a sentence joins a cluster only if it is linked to the leader itself, so
 unrelated facts are never chained together through a sentence that mentions both.
 """
@@ -41,10 +41,6 @@ class Cluster:
 def normalise(text: str) -> str:
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(re.sub(r"[^\w\s'-]", " ", text.lower()).split())
-
-
-def quoted_phrases(text: str) -> list[str]:
-    return [q for q in (normalise(m) for m in _QUOTED.findall(text)) if len(q.split()) >= 2]
 
 
 def quoted_pairs(text: str) -> set[str]:

@@ -154,7 +154,3 @@ def _idf(directory: str, gen: str) -> dict[str, float]:
     n = len(ids)
     return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in bm25.vocab_dict.items() if i < len(df)}
 
-
-def unseen_idf(lexical_idf: dict[str, float]) -> float:
-    """The idf a query term gets when no chunk holds it (the rarest possible)."""
-    return max(lexical_idf.values(), default=1.0) + 1.0

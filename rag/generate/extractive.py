@@ -40,7 +40,7 @@ _QUESTION_WORDS = frozenset(
         "he her here hers him his its itself just me more most much my nor now off once only other our "
         "out over own same she should so some such than them then there these those through too under "
         "until up very was we were while would you your yet regarding concerning despite via within "
-        "without whether kind sort way thing things"
+        "without whether kind sort way thing things many"
     ])[0]
 )
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
@@ -139,7 +139,7 @@ def select(q: Question, sentences: Sequence[Sentence], idf: dict[str, float]) ->
     weights = {t: idf.get(t, rarest) for t in topic}  # a word no chunk holds weighs as the rarest
     total = sum(weights.values())
     def cover(toks: set[str]) -> float:
-        return sum(w for t, w in weights.items() if t in toks) / total if total else 0.0
+        return sum(w for t, w in weights.items() if _holds(toks, t)) / total if total else 0.0
 
     # "It also called for ...": a sentence that points back is read with the one before it
     antecedent = [
@@ -221,6 +221,18 @@ def _mentioned(entity: str, text: str) -> bool:
         if re.search(pattern, text, re.IGNORECASE):
             return True
     return False
+
+
+def _holds(tokens: set[str], term: str) -> bool:
+    """The sentence has the term, or its country/people form (Crimea ~ Crimean, Ukraine ~ Ukrainian)."""
+    if term in tokens:
+        return True
+    if len(term) < 5:
+        return False
+    return any(
+        (t.startswith(term) and len(t) - len(term) <= 3) or (len(t) >= 5 and term.startswith(t) and len(term) - len(t) <= 3)
+        for t in tokens
+    )
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -87,8 +87,9 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
             f"{len(set(stale))} file(s) changed since they were ingested and cannot be cited until you run "
             f"`rag ingest` again: {', '.join(sorted(set(stale)))}"
         )
-    idf = LexicalIndex(settings.lexical_dir).idf()
-    relevant = bool(select(asked, sentences, idf))
+    # a language model is only asked what the articles can answer; the extractive answerer
+    # makes the same judgement itself (and says so with its refusal)
+    relevant = name == "extractive" or bool(select(asked, sentences, LexicalIndex(settings.lexical_dir).idf()))
 
     generator: Generator = ExtractiveGenerator(settings)
     used = list(passages)

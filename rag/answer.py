@@ -17,7 +17,7 @@ from typing import Iterator, Sequence, Union
 from .citations import check, ground
 from .config import Settings, load_settings
 from .embeddings import embed_cached
-from .evidence import passage_sentences
+from .evidence import article_texts, passage_sentences
 from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator, analyse, select
@@ -89,7 +89,9 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
         )
     # a language model is only asked what the articles can answer; the extractive answerer
     # makes the same judgement itself (and says so with its refusal)
-    relevant = name == "extractive" or bool(select(asked, sentences, LexicalIndex(settings.lexical_dir).idf()))
+    relevant = name == "extractive" or bool(
+        select(asked, sentences, LexicalIndex(settings.lexical_dir).idf(), article_texts(passages))
+    )
 
     generator: Generator = ExtractiveGenerator(settings)
     used = list(passages)

@@ -86,6 +86,15 @@ def passage_sentences(passages: Sequence[Passage]) -> tuple[list[Sentence], list
     return out, stale
 
 
+def article_texts(passages: Sequence[Passage]) -> dict[int, str]:
+    """Passage number -> the whole text of its article (for checks that look past the passage)."""
+    out: dict[int, str] = {}
+    for n, p in enumerate(passages, 1):
+        raw = file_text(p.path, p.encoding)
+        out[n] = raw if raw is not None else p.text
+    return out
+
+
 def verify(path: str, encoding: str, start: int, end: int, quote: str) -> bool:
     """The citation invariant: the file's text at [start:end] is the quote, exactly."""
     raw = file_text(path, encoding)

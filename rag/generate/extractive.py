@@ -21,7 +21,7 @@ import numpy as np
 
 from ..config import Settings
 from ..embeddings import embed_cached
-from ..evidence import Sentence, passage_sentences
+from ..evidence import Sentence, article_texts, passage_sentences
 from ..injection import looks_like_instruction
 from ..lexical import LexicalIndex, tokenize
 from ..prompts import render
@@ -46,6 +46,7 @@ _QUESTION_WORDS = frozenset(
 _NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                      r"forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|"
                      r"half|double|doubled|tripled)\b", re.I)
+_MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yuan|rubles?|roubles?|yen|rupees?|francs?)\b", re.I)
 _DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\b\d{4}\b|"
                    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
                    r"last\s+(?:week|month|year)|this\s+(?:week|month|year)|weeks?\s+ago|days?\s+ago)\b", re.I)
@@ -59,6 +60,7 @@ KEEP_RATIO = 0.72  # keep sentences scoring at least this share of the best one
 MAX_SENTENCES = 5
 MAX_SPEAKER_SENTENCES = 6
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
+OFF_ARTICLE = 0.7  # weight of a sentence whose article does not name all the question names
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Question:
     speaker: str | None
     speech: bool  # asks what someone said ("what did X say/tell/claim")
     wants_number: bool
+    wants_money: bool
     wants_date: bool
     wants_name: bool
     entities: tuple[str, ...]  # capitalised words the answer must be about
@@ -94,6 +97,8 @@ def analyse(question: str) -> Question:
         speaker=speaker,
         speech=bool(speaker and re.search(r"\b(?:say|said|tell|told|claim|state|announce|argue|write|comment|remark)\b", lower)),
         wants_number=bool(re.search(r"\bhow (?:many|much|long|old|far|big|large)\b|\bwhat (?:percentage|share|number|amount)\b", lower)),
+        wants_money=bool(re.search(r"\bhow much\b.*\b(?:pay|paid|cost|costs|spend|spent|price|worth|charge|earn|raise|fund)|"
+                                   r"\bwhat (?:price|cost|fee|fine|salary)\b", lower)),
         wants_date=bool(re.search(r"^when\b|\bwhat (?:day|date|year|month|time)\b", lower)),
         wants_name=bool(re.search(r"^(?:who|whom)\b|\bwhich (?:\w+ )?(?:officials?|people|leaders?|ministers?|countries|country|person|companies|company)\b", lower)),
         entities=entities,
@@ -109,7 +114,8 @@ class ExtractiveGenerator:
 
     def generate(self, request: Request) -> Iterator[str]:
         sentences, _ = passage_sentences(request.passages)
-        picked = select(analyse(request.question), sentences, LexicalIndex(self.settings.lexical_dir).idf())
+        idf = LexicalIndex(self.settings.lexical_dir).idf()
+        picked = select(analyse(request.question), sentences, idf, article_texts(request.passages))
         if not picked:
             yield render("refusal")
             return
@@ -117,9 +123,18 @@ class ExtractiveGenerator:
             yield ("" if i == 0 else " ") + text + " " + "".join(f"[{n}]" for n in numbers)
 
 
-def select(q: Question, sentences: Sequence[Sentence], idf: dict[str, float]) -> list[tuple[str, list[int]]]:
-    """The sentences that answer `q`, as (verbatim text, passage numbers), best first."""
+def select(
+    q: Question, sentences: Sequence[Sentence], idf: dict[str, float], articles: dict[int, str] | None = None
+) -> list[tuple[str, list[int]]]:
+    """The sentences that answer `q`, as (verbatim text, passage numbers), best first.
+    `articles` (passage number -> its article's text): a sentence whose article does not mention
+    everyone and everything the question names counts for less."""
     candidates = [s for s in sentences if not looks_like_instruction(s.text) and len(s.text) > 20]
+    about = (
+        {n: all(_mentioned(e, text) for e in q.entities) for n, text in articles.items()}
+        if articles is not None and q.entities
+        else {}
+    )
     if not candidates:
         return []
     all_text = " ".join(s.text for s in candidates)
@@ -157,8 +172,12 @@ def select(q: Question, sentences: Sequence[Sentence], idf: dict[str, float]) ->
     form = np.ones(len(candidates))
     asked = {w.lower() for w in q.entities}
     for i, s in enumerate(candidates):
+        if about and not about.get(s.passage, True):
+            form[i] *= OFF_ARTICLE
         if q.wants_number and not _NUMBER.search(s.text):
             form[i] *= 0.55
+        if q.wants_money and not _MONEY.search(s.text):
+            form[i] *= 0.5
         if q.wants_date and not _DATE.search(s.text):
             form[i] *= 0.6
         if q.wants_name:
@@ -214,7 +233,14 @@ def _is_person(name: str, text: str) -> bool:
 def _mentioned(entity: str, text: str) -> bool:
     """Some word of the entity occurs in the text, allowing for endings (Chinese ~ China)."""
     for word in entity.split():
-        if word.isupper() or len(word) <= 4:
+        if word.isupper():  # an acronym, also written with dots (US ~ U.S.) or spelled out (ICC)
+            spelled = r"\s+(?:(?:of|the|and|for|on)\s+)?".join(rf"{c}[a-z]+" for c in word)
+            if re.search(rf"\b(?:{re.escape(word)}\b|{re.escape('.'.join(word))}\.)", text, re.IGNORECASE) or (
+                len(word) > 1 and re.search(rf"\b{spelled}\b", text)
+            ):
+                return True
+            continue
+        if len(word) <= 4:
             pattern = rf"\b{re.escape(word)}\b"
         else:
             pattern = rf"\b{re.escape(word[: max(4, len(word) - 4)])}"
@@ -241,5 +267,12 @@ def _overlap(a: set[str], b: set[str]) -> float:
 
 def _is_generic(word: str) -> bool:
     """Capitalised words that are not names: question openers and the like."""
-    return word.lower() in {"what", "which", "who", "why", "how", "when", "where", "did", "does", "is", "are",
-                            "was", "i", "the", "a", "an", "in", "on", "and", "or"}
+    return word.lower() in _GENERIC_CAPITALS
+
+
+# capitalised but not names: question words, and dates (a question's "in March" is not a topic)
+_GENERIC_CAPITALS = frozenset(
+    "what which who why how when where did does is are was i the a an in on and or "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)

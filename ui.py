@@ -126,12 +126,10 @@ def _for_api(value: Any) -> Any:
     return value
 
 
-def library_rows(settings: Settings) -> list[list[Any]]:
-    return [[a.name, a.title, a.date[:10], a.chunks] for a in articles(settings)]
-
-
-def source_choices(settings: Settings) -> list[str]:
-    return [a.source for a in articles(settings)]
+def library(settings: Settings) -> tuple[list[list[Any]], list[str]]:
+    """The library table's rows and the article choices, from one read of the index."""
+    entries = articles(settings)
+    return [[a.name, a.title, a.date[:10], a.chunks] for a in entries], [a.source for a in entries]
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -139,6 +137,7 @@ def source_choices(settings: Settings) -> list[str]:
 def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks:
     settings = settings or Settings()
     available, default_backend = backends(settings)
+    rows, choices = library(settings)
 
     with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
         gr.Markdown("## newsrag · ask the articles, get answers that cite their exact words")
@@ -162,7 +161,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                     backend = gr.Radio(available, value=default_backend, label="Answer backend",
                                        info="Only backends configured here are offered; the API key is never shown.")
                     k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to answer from")
-                    only = gr.Dropdown(source_choices(settings), multiselect=True, label="Only these articles",
+                    only = gr.Dropdown(choices, multiselect=True, label="Only these articles",
                                        info="Leave empty to search all.")
 
             with gr.Tab("Briefing", id="briefing"):
@@ -174,13 +173,13 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                 report = gr.Markdown(elem_id="nr-briefing")
 
             with gr.Tab("Library", id="library"):
-                table = gr.Dataframe(library_rows(settings), headers=["File", "Title", "Date", "Chunks"],
+                table = gr.Dataframe(rows, headers=["File", "Title", "Date", "Chunks"],
                                      interactive=False, elem_id="nr-library", wrap=True)
                 upload = gr.File(file_count="multiple", file_types=list(ACCEPTED), label="Add articles (.txt, .md, .html)",
                                  elem_id="nr-upload")
                 upload_status = gr.Markdown(elem_id="nr-upload-status")
                 with gr.Row():
-                    to_remove = gr.Dropdown(source_choices(settings), label="Remove an article from the index",
+                    to_remove = gr.Dropdown(choices, label="Remove an article from the index",
                                             scale=4, elem_id="nr-remove-choice")
                     remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nr-remove")
                 remove_status = gr.Markdown()
@@ -244,8 +243,8 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                     detail = f", {f.chunks} chunks" if f.chunks else ""
                     reason = f", {html.escape(f.reason)}" if f.reason else ""
                     lines.append(f"- **{html.escape(Path(f.source).name)}**: {what}{detail}{reason}")
-            choices = source_choices(settings)
-            return ("\n".join(lines), library_rows(settings), gr.update(choices=choices), gr.update(choices=choices),
+            rows, choices = library(settings)
+            return ("\n".join(lines), rows, gr.update(choices=choices), gr.update(choices=choices),
                     None)
 
         upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
@@ -260,8 +259,8 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                 if uploaded.parent.resolve() == (settings.data_dir / "uploads").resolve():
                     uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
             message = f"Removed **{html.escape(Path(source).name)}**." if done else "That article is not in the index."
-            choices = source_choices(settings)
-            return message, library_rows(settings), gr.update(choices=choices, value=None), gr.update(choices=choices)
+            rows, choices = library(settings)
+            return message, rows, gr.update(choices=choices, value=None), gr.update(choices=choices)
 
         remove_button.click(drop, [to_remove], [remove_status, table, to_remove, only], api_visibility="private")
 

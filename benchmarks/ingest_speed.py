@@ -3,6 +3,7 @@ raw throughput of the same ONNX model called directly (the ceiling).
 
     python benchmarks/ingest_speed.py                   # the seeds
     python benchmarks/ingest_speed.py --rtqa 300        # plus 300 RealTime QA documents
+    python benchmarks/ingest_speed.py --tiny 5000       # plus 5,000 tiny files (one chunk each)
 
 The RealTime QA documents are read from ../shared/bench (never copied into the project) and
 written as .txt files to a temporary folder for the run.
@@ -85,6 +86,8 @@ def measure(folder: Path, label: str, repeats: int) -> dict:
         "files": len(first.by_status("added")),
         "chunks": first.chunks_total,
         "first_ingest_s": round(first_wall, 2),
+        "first_embed_s": round(first.embed_seconds, 2),
+        "first_other_share": round(1 - first.embed_seconds / first_wall, 2),
         "repeat_ingest_s": round(statistics.median(again_runs), 3),
         "ingest_embed_chunks_per_s": round(first.chunks_embedded / first.embed_seconds, 1),
         "embed_pipeline_chunks_per_s": round(pipeline_throughput(texts, batch, repeats), 1),
@@ -102,9 +105,26 @@ def write_rtqa(n: int, folder: Path) -> None:
             (folder / f"{doc['id']}.txt").write_text(f"{doc['title']}\n\n{doc['body']}\n", encoding="utf-8")
 
 
+def write_tiny(n: int, folder: Path) -> None:
+    """n short articles (a title and the first ~500 characters of a RealTime QA body): one chunk
+    each, so per-file costs dominate and embedding is a small share."""
+    docs = []
+    with open(BENCH / "realtimeqa" / "corpus.jsonl", encoding="utf-8") as handle:
+        for line in handle:
+            doc = json.loads(line)
+            paragraphs = [p for p in doc["body"].split("\n") if len(p) > 80]
+            if paragraphs:
+                docs.append((doc["title"], paragraphs))
+    for i in range(n):
+        title, paragraphs = docs[i % len(docs)]
+        body = paragraphs[(i // len(docs)) % len(paragraphs)][:500]
+        (folder / f"tiny-{i:05d}.txt").write_text(f"{title} ({i})\n\n{body}\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rtqa", type=int, default=0, help="also ingest this many RealTime QA documents")
+    parser.add_argument("--tiny", type=int, default=0, help="also ingest this many tiny files")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "ingest_speed.json")
     args = parser.parse_args()
@@ -114,6 +134,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             write_rtqa(args.rtqa, Path(tmp))
             results.append(measure(Path(tmp), f"realtimeqa[:{args.rtqa}]", max(1, args.repeats // 3)))
+    if args.tiny:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_tiny(args.tiny, Path(tmp))
+            results.append(measure(Path(tmp), f"tiny[{args.tiny}]", 1))
     report = {
         "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
         "newsrag": rag.__version__,

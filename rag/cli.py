@@ -77,12 +77,16 @@ def ingest(
     prune: bool = typer.Option(
         True, "--prune/--no-prune", help="Remove files that disappeared from the folders given (default: prune)."
     ),
+    follow_links: bool = typer.Option(
+        False, "--follow-links", help="Also read links inside the folders that lead outside them."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Add articles to the index. Unchanged files are skipped; edited files are re-embedded."""
     settings = _settings(ctx)
     with _progress(not as_json, "embedding") as progress:
-        report = _guard(lambda: ingest_paths(paths, prune=prune, settings=settings, progress=progress))
+        report = _guard(lambda: ingest_paths(paths, prune=prune, settings=settings, progress=progress,
+                                             follow_links=follow_links))
     if as_json:
         _emit_json(report.to_dict())
     else:

@@ -14,7 +14,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from . import boilerplate, quotes
 from .chunking import Chunk, chunk_document
@@ -23,14 +23,16 @@ from .documents import Document, parse
 from .embeddings import NewsragEmbeddingFunction, load_model
 from .lexical import LexicalIndex, index_text, tokenize
 from .quotes import INDEX_VERSION, Statement, statements
-from .reading import TEXT_SUFFIXES, TextFile, Unreadable, read_text_file
+from .discover import discover
+from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
 from .store import Store, StoredDoc, chunk_id, doc_id_for
 from .types import FileResult, IngestReport
 
 CHUNKER_VERSION = "1"
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
-_GROUP = 256  # chunks embedded and written together; an interruption loses at most one group
+_STEP = 32  # chunks embedded, then committed to Chroma in one write: an interruption loses at most this many
+_STEP_ROWS = 512  # chunks written per step at most when their vectors need no embedding
 
 
 @dataclass
@@ -43,6 +45,46 @@ class _Job:
     previous: StoredDoc | None
     statements: list[Statement]
     refresh: bool = False  # same chunks and vectors; only the stored speaker index is rebuilt
+
+    def ids(self) -> list[str]:
+        doc_id = doc_id_for(str(self.file.path))
+        return [chunk_id(doc_id, self.version, c.index) for c in self.chunks]
+
+    def meta(self, c: Chunk) -> dict[str, Any]:
+        """What Chroma stores with a chunk (the one place that writes the chunk schema)."""
+        path = str(self.file.path)
+        return {
+            "path": path,
+            "source": self.source,
+            "name": self.file.path.name,
+            "doc_id": doc_id_for(path),
+            "version": self.version,
+            "content_hash": self.file.content_hash,
+            "encoding": self.file.encoding,
+            "title": self.doc.title,
+            "byline": self.doc.byline,
+            "date": self.doc.date,
+            "n_chunks": len(self.chunks),
+            "chunk_index": c.index,
+            "start": c.start,
+            "end": c.end,
+            "tokens": c.tokens,
+        } | quotes.chunk_fields(self.statements, c.start, c.end)
+
+
+# Where a chunk's vector comes from: already stored under its own id ("keep"; "meta" when only its
+# metadata is rewritten), stored under another file's id ("copy"), computed earlier in this run
+# for an identical file ("twin"), or the model ("embed").
+Action = Literal["keep", "meta", "copy", "twin", "embed"]
+
+
+@dataclass(frozen=True)
+class _Row:
+    job: _Job
+    chunk: Chunk
+    cid: str
+    action: Action
+    origin: str = ""  # the stored chunk id a "copy" takes its vector from
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -63,12 +105,14 @@ def ingest(
     prune: bool = True,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    follow_links: bool = False,
 ) -> IngestReport:
-    """Add .txt/.md files and folders (recursively) to the index; see the module docstring."""
+    """Add .txt/.md files and folders (recursively) to the index; see the module docstring.
+    Links found inside a folder that lead out of it are skipped unless `follow_links`."""
     settings = load_settings(settings)
     started = time.perf_counter()
     with _writing(settings):
-        return _Run(settings, progress).run(_as_list(paths), prune, started)
+        return _Run(settings, progress).run(_as_list(paths), prune, started, follow_links)
 
 
 def remove(
@@ -102,7 +146,12 @@ def _writing(settings: Settings):
 
 
 def _as_list(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
-    return [str(paths)] if isinstance(paths, (str, os.PathLike)) else [str(p) for p in paths]
+    """Paths as strings (bytes that are not UTF-8 kept as surrogates, as the OS gave them)."""
+    items = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
+    try:
+        return [os.fsdecode(p) for p in items]
+    except TypeError:
+        raise TypeError(f"expected a path or a list of paths, got {type(paths).__name__}") from None
 
 
 def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[StoredDoc]:
@@ -123,18 +172,6 @@ def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[Store
     return out
 
 
-def _groups(jobs: list[_Job], size: int) -> Iterable[list[_Job]]:
-    """Consecutive jobs holding about `size` chunks: embedded in one go, then written."""
-    group: list[_Job] = []
-    for job in jobs:
-        group.append(job)
-        if sum(len(j.chunks) for j in group) >= size:
-            yield group
-            group = []
-    if group:
-        yield group
-
-
 class _Run:
     def __init__(self, settings: Settings, progress: Progress | None) -> None:
         self.settings = settings
@@ -147,18 +184,19 @@ class _Run:
         self.embed_seconds = 0.0
         self.new_texts: dict[str, str] = {}  # chunk id -> text BM25 sees, for chunks written now
 
-    def run(self, given: list[str], prune: bool, started: float) -> IngestReport:
+    def run(self, given: list[str], prune: bool, started: float, follow_links: bool = False) -> IngestReport:
         stored = self.store.docs()
-        files, roots = self._discover(given)
+        found = discover(given, follow_links=follow_links, exclude=[self.settings.data_dir])
+        self.results.extend(found.skipped)
         fingerprint = settings_fingerprint(self.settings)
         jobs: list[_Job] = []
-        for source, path in files:
-            job = self._plan(source, path, stored.get(str(path)), fingerprint)
+        for f in found.files:
+            job = self._plan(f.source, f.path, stored.get(str(f.path)), fingerprint)
             if job is not None:
                 jobs.append(job)
         self._write(jobs, stored)
         if prune:
-            self._prune(stored, {str(p) for _, p in files}, roots)
+            self._prune(stored, {str(f.path) for f in found.files}, found.roots)
         return self.finish(started)
 
     def finish(self, started: float) -> IngestReport:
@@ -174,39 +212,6 @@ class _Run:
             embed_seconds=self.embed_seconds,
             notes=tuple(self.notes),
         )
-
-    # --- finding files -----------------------------------------------------------------------
-
-    def _discover(self, given: list[str]) -> tuple[list[tuple[str, Path]], list[Path]]:
-        files: dict[Path, str] = {}
-        roots: list[Path] = []
-        data_dir = self.settings.data_dir.resolve()
-        for name in given:
-            path = Path(name)
-            if path.is_dir():
-                root = path.resolve()
-                roots.append(root)
-                for dirpath, dirnames, filenames in os.walk(path):
-                    dirnames[:] = sorted(
-                        d for d in dirnames if not d.startswith(".") and Path(dirpath, d).resolve() != data_dir
-                    )
-                    for filename in sorted(filenames):
-                        if not filename.startswith("."):
-                            self._consider(Path(dirpath, filename), files)
-            elif path.is_file():
-                self._consider(path, files)
-            else:
-                self.results.append(FileResult(name, "skipped", reason="not found"))
-        return [(source, path) for path, source in files.items()], roots
-
-    def _consider(self, path: Path, files: dict[Path, str]) -> None:
-        source = os.path.normpath(str(path))
-        if path.suffix.lower() not in TEXT_SUFFIXES:
-            self.results.append(
-                FileResult(source, "skipped", reason=f"unsupported file type ({path.suffix or 'no extension'})")
-            )
-            return
-        files.setdefault(path.resolve(), source)
 
     # --- deciding what to do with one file ---------------------------------------------------
 
@@ -250,81 +255,74 @@ class _Run:
     # --- embedding and writing ---------------------------------------------------------------
 
     def _write(self, jobs: list[_Job], stored: dict[str, StoredDoc]) -> None:
-        # Vectors of identical content already in the index (a copy, a rename) are reused.
-        in_store = {v: sorted(sv.ids) for doc in stored.values() for v, sv in doc.versions.items() if sv.complete}
-        fresh: dict[str, object] = {}  # version -> vectors computed in this run
-        pending = {j.version: len(j.chunks) for j in jobs if j.version not in in_store}
-        to_embed, done = sum(pending.values()), 0
-
-        def advance(n: int) -> None:
-            nonlocal done
-            done += n
-            if self.progress:
-                self.progress(done, to_embed)
-
+        """Embed what has no vector yet and write it in small steps, each committed to Chroma in
+        one call: an interrupted run keeps what it embedded, and the next run embeds only the
+        rest. A file's old version is deleted only once all of its new version is written."""
+        rows = _rows(jobs, stored)
+        to_embed = sum(r.action == "embed" for r in rows)
         if self.progress and to_embed:
             self.progress(0, to_embed)
-        for group in _groups(jobs, _GROUP):
-            need = {j.version: j for j in group if j.version not in in_store and j.version not in fresh}
-            if need:
-                fresh.update(self._embed(list(need.values()), advance))
-            for job in group:
-                if job.version in in_store and job.version not in fresh:
-                    rows = self.store.get(in_store[job.version], embeddings=True)
-                    fresh[job.version] = [rows[i]["embedding"] for i in in_store[job.version]]
-                    self.reused += len(job.chunks)
-                elif job.version not in need or need[job.version] is not job:
-                    self.reused += len(job.chunks)
-                self._store_job(job, fresh[job.version])
+        twins = {r.job.version for r in rows if r.action == "twin"}
+        computed: dict[tuple[str, int], Any] = {}  # (version, chunk index) -> vector, for twins
+        left = {id(job): len(job.chunks) for job in jobs}
+        done = 0
+        for step in _steps(rows):
+            vectors = self._vectors(step, computed, twins)
+            done += sum(r.action == "embed" for r in step)
+            if self.progress and to_embed:
+                self.progress(done, to_embed)
+            written = [r for r in step if r.action in ("copy", "twin", "embed")]
+            if written:
+                self.store.upsert([r.cid for r in written], [vectors[r.cid] for r in written],
+                                  [r.chunk.text for r in written], [r.job.meta(r.chunk) for r in written])
+            refreshed = [r for r in step if r.action == "meta"]
+            if refreshed:
+                self.store.update_metadata([r.cid for r in refreshed], [r.job.meta(r.chunk) for r in refreshed])
+            finished = []
+            for r in step:
+                self.reused += r.action in ("keep", "copy", "twin")
+                self.new_texts[r.cid] = index_text(r.job.doc.title, r.chunk.text)
+                left[id(r.job)] -= 1
+                if left[id(r.job)] == 0:
+                    finished.append(r.job)
+            stale = [i for job in finished if job.previous for i in job.previous.ids if i not in set(job.ids())]
+            if stale:
+                self.store.delete(stale)
+            for job in finished:
+                self._done(job)
 
-    def _embed(self, jobs: list[_Job], advance: Callable[[int], None]) -> dict[str, object]:
-        texts = [index_text(j.doc.title, c.text) for j in jobs for c in j.chunks]
-        model = load_model()  # loaded once per process; not counted as embedding time
-        t0 = time.perf_counter()
-        matrix = model.embed(texts, self.settings.embed_batch, advance)
-        self.embed_seconds += time.perf_counter() - t0
-        self.embedded += len(texts)
-        out: dict[str, object] = {}
-        offset = 0
-        for job in jobs:
-            out[job.version] = matrix[offset : offset + len(job.chunks)]
-            offset += len(job.chunks)
+    def _vectors(self, step: list[_Row], computed: dict, twins: set[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        fresh = [r for r in step if r.action == "embed"]
+        if fresh:
+            model = load_model()  # loaded once per process; not counted as embedding time
+            t0 = time.perf_counter()
+            matrix = model.embed([index_text(r.job.doc.title, r.chunk.text) for r in fresh], self.settings.embed_batch)
+            self.embed_seconds += time.perf_counter() - t0
+            self.embedded += len(fresh)
+            for r, vector in zip(fresh, matrix):
+                out[r.cid] = vector
+                if r.job.version in twins:
+                    computed[(r.job.version, r.chunk.index)] = vector
+        copies = [r for r in step if r.action == "copy"]
+        if copies:
+            found = self.store.get(sorted({r.origin for r in copies}), embeddings=True)
+            for r in copies:
+                if r.origin not in found:
+                    raise RuntimeError(f"the stored chunk {r.origin} disappeared while {r.job.source} was written")
+                out[r.cid] = found[r.origin]["embedding"]
+        for r in step:
+            if r.action == "twin":
+                out[r.cid] = computed[(r.job.version, r.chunk.index)]
         return out
 
-    def _store_job(self, job: _Job, vectors) -> None:
-        path = str(job.file.path)
-        doc_id = doc_id_for(path)
-        ids = [chunk_id(doc_id, job.version, c.index) for c in job.chunks]
-        base = {
-            "path": path,
-            "source": job.source,
-            "name": job.file.path.name,
-            "doc_id": doc_id,
-            "version": job.version,
-            "content_hash": job.file.content_hash,
-            "encoding": job.file.encoding,
-            "title": job.doc.title,
-            "byline": job.doc.byline,
-            "date": job.doc.date,
-            "n_chunks": len(job.chunks),
-        }
-        metas = [
-            base
-            | {"chunk_index": c.index, "start": c.start, "end": c.end, "tokens": c.tokens}
-            | quotes.chunk_fields(job.statements, c.start, c.end)
-            for c in job.chunks
-        ]
-        self.store.upsert(ids, vectors, [c.text for c in job.chunks], metas)
-        for cid, c in zip(ids, job.chunks):
-            self.new_texts[cid] = index_text(job.doc.title, c.text)
-        if job.previous is not None:
-            old = [i for i in job.previous.ids if i not in set(ids)]
-            self.store.delete(old)
+    def _done(self, job: _Job) -> None:
         if job.refresh:
             self.refreshed += 1
             self.results.append(FileResult(job.source, "unchanged", len(job.chunks), job.doc.title))
             return
-        status = "updated" if job.previous is not None else "added"
+        had = job.previous is not None and any(v.complete for v in job.previous.versions.values())
+        status = "updated" if had else "added"
         self.results.append(FileResult(job.source, status, len(job.chunks), job.doc.title))
 
     # --- pruning and the lexical index -------------------------------------------------------
@@ -339,6 +337,42 @@ class _Run:
 
     def _sync_lexical(self) -> int:
         return sync_lexical(self.store, self.lexical, self.new_texts, self.notes)
+
+
+def _rows(jobs: list[_Job], stored: dict[str, StoredDoc]) -> list[_Row]:
+    """Every chunk to write, with where its vector comes from."""
+    complete = {v: sorted(sv.ids) for doc in stored.values() for v, sv in doc.versions.items() if sv.complete}
+    first: dict[str, int] = {}  # version -> the job that embeds it in this run
+    rows: list[_Row] = []
+    for n, job in enumerate(jobs):
+        own = job.previous.versions.get(job.version) if job.previous else None
+        already = set(own.ids) if own else set()  # written by this run's predecessor, or complete
+        elsewhere = complete.get(job.version)
+        embedder = first.setdefault(job.version, n)
+        for c, cid in zip(job.chunks, job.ids()):
+            if cid in already:
+                rows.append(_Row(job, c, cid, "meta" if job.refresh else "keep"))
+            elif elsewhere is not None:
+                rows.append(_Row(job, c, cid, "copy", elsewhere[c.index]))
+            elif embedder != n:
+                rows.append(_Row(job, c, cid, "twin"))
+            else:
+                rows.append(_Row(job, c, cid, "embed"))
+    return rows
+
+
+def _steps(rows: list[_Row]) -> Iterator[list[_Row]]:
+    """Consecutive rows holding at most _STEP chunks to embed (and _STEP_ROWS in all)."""
+    step: list[_Row] = []
+    embeds = 0
+    for row in rows:
+        step.append(row)
+        embeds += row.action == "embed"
+        if embeds >= _STEP or len(step) >= _STEP_ROWS:
+            yield step
+            step, embeds = [], 0
+    if step:
+        yield step
 
 
 def sync_lexical(store: Store, lexical: LexicalIndex, known_texts: dict[str, str] | None = None, notes: list[str] | None = None) -> int:

@@ -170,6 +170,10 @@ class Store:
                 ids=ids[s], embeddings=[list(map(float, v)) for v in vectors[s]], documents=texts[s], metadatas=metas[s]
             )
 
+    def update_metadata(self, ids: list[str], metas: list[dict[str, Any]]) -> None:
+        for b in range(0, len(ids), self.max_batch):
+            self.collection.update(ids=ids[b : b + self.max_batch], metadatas=metas[b : b + self.max_batch])
+
     def delete(self, ids: list[str]) -> None:
         for b in range(0, len(ids), self.max_batch):
             self.collection.delete(ids=ids[b : b + self.max_batch])

@@ -9,6 +9,7 @@ from .config import Settings
 from .indexing import Progress, ingest
 from .store import Store
 from .types import IngestReport
+from .writelock import writing_if_free
 
 PACKAGED_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -22,18 +23,24 @@ def seeds_dir() -> Path | None:
 
 
 def ensure_index(settings: Settings, progress: Progress | None = None) -> IngestReport | None:
-    """Ingest seeds/ when the index is empty; the report when it did, else None."""
+    """Ingest seeds/ when the index is truly empty and nobody is writing to it; the report when
+    it did, else None. An ingest that is running (the user's first, say) is never joined by the
+    samples: the index is only empty because that ingest has not committed anything yet."""
     if Store(settings).count() > 0:
         return None
     folder = seeds_dir()
     if folder is None:
         return None
-    return ingest([folder], settings=settings, progress=progress)
+    with writing_if_free(settings) as free:
+        if not free or Store(settings).count() > 0:  # someone is ingesting, or just did
+            return None
+        return ingest([folder], settings=settings, progress=progress)
 
 
 def describe(report: IngestReport, folder: Path | None = None) -> str:
     where = folder or seeds_dir() or "seeds/"
+    added = len(report.by_status("added"))
     return (
-        f"The index was empty, so the {len(report.by_status('added'))} sample articles in {where} "
-        f"were ingested first ({report.chunks_total} chunks)."
+        f"The index was empty, so the {added} sample article{'s' if added != 1 else ''} in {where} "
+        f"{'were' if added != 1 else 'was'} ingested first ({report.chunks_total} chunks)."
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
@@ -28,11 +27,13 @@ from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
 from .store import Store, StoredDoc, chunk_id, doc_id_for
 from .types import FileResult, IngestReport
+from .writelock import writing, writing_if_free
 
 CHUNKER_VERSION = "1"
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
 _STEP = 32  # chunks embedded, then committed to Chroma in one write: an interruption loses at most this many
-_STEP_ROWS = 512  # chunks written per step at most when their vectors need no embedding
+_WINDOW = 256  # chunks sorted by length together before they are cut into steps (less padding in a batch)
+_WINDOW_ROWS = 512  # chunks per window at most when their vectors need no embedding
 
 
 @dataclass
@@ -111,7 +112,7 @@ def ingest(
     Links found inside a folder that lead out of it are skipped unless `follow_links`."""
     settings = load_settings(settings)
     started = time.perf_counter()
-    with _writing(settings):
+    with writing(settings):
         return _Run(settings, progress).run(_as_list(paths), prune, started, follow_links)
 
 
@@ -121,7 +122,7 @@ def remove(
     """Take files (or every file under folders) out of the index; the files are not touched."""
     settings = load_settings(settings)
     started = time.perf_counter()
-    with _writing(settings):
+    with writing(settings):
         run = _Run(settings, None)
         stored = run.store.docs()
         for given in _as_list(paths):
@@ -133,16 +134,6 @@ def remove(
                 run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
                 stored.pop(doc.path, None)
         return run.finish(started)
-
-
-@contextmanager
-def _writing(settings: Settings):
-    """One writer at a time per index (ingest, remove; processes and UI sessions alike)."""
-    from filelock import FileLock
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(settings.data_dir / "ingest.lock"), timeout=900):
-        yield
 
 
 def _as_list(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
@@ -362,17 +353,36 @@ def _rows(jobs: list[_Job], stored: dict[str, StoredDoc]) -> list[_Row]:
 
 
 def _steps(rows: list[_Row]) -> Iterator[list[_Row]]:
-    """Consecutive rows holding at most _STEP chunks to embed (and _STEP_ROWS in all)."""
-    step: list[_Row] = []
+    """Steps of at most _STEP chunks to embed. Rows are taken a window at a time; inside a window
+    the chunks to embed are sorted by length (batches of alike lengths carry little padding) and
+    the rows that need no embedding go with the window's last step, when every vector they copy
+    from this run has been computed."""
+    window: list[_Row] = []
     embeds = 0
     for row in rows:
-        step.append(row)
+        window.append(row)
         embeds += row.action == "embed"
-        if embeds >= _STEP or len(step) >= _STEP_ROWS:
-            yield step
-            step, embeds = [], 0
-    if step:
-        yield step
+        if embeds >= _WINDOW or len(window) >= _WINDOW_ROWS:
+            yield from _split(window)
+            window, embeds = [], 0
+    if window:
+        yield from _split(window)
+
+
+def _split(window: list[_Row]) -> list[list[_Row]]:
+    fresh = sorted((r for r in window if r.action == "embed"), key=lambda r: len(r.job.doc.title) + len(r.chunk.text))
+    steps = [fresh[i : i + _STEP] for i in range(0, len(fresh), _STEP)] or [[]]
+    steps[-1] = steps[-1] + [r for r in window if r.action != "embed"]
+    return steps
+
+
+def refresh_lexical(settings: Settings, store: Store, lexical: LexicalIndex) -> None:
+    """For readers: bring BM25 in step with Chroma under the write lock. While an ingest runs it
+    is left as it is (that ingest brings it in step when it ends; until then BM25 holds what was
+    there before, and the dense side finds what is new)."""
+    with writing_if_free(settings) as free:
+        if free and len(lexical.ids()) != store.count():
+            sync_lexical(store, lexical)
 
 
 def sync_lexical(store: Store, lexical: LexicalIndex, known_texts: dict[str, str] | None = None, notes: list[str] | None = None) -> int:

@@ -67,15 +67,24 @@ class LexicalIndex:
         return name if current else None  # written by an older tokenizer: rebuilt on next use
 
     def ids(self) -> list[str]:
-        gen = self.generation()
-        return _load(str(self.directory), gen)[1] if gen else []
+        return self.loaded()[1]
+
+    def loaded(self):
+        """(bm25s model, row ids) of the live generation, or (None, []). A generation replaced
+        while it was being read is retried once with the new one."""
+        for _ in range(2):
+            gen = self.generation()
+            if gen is None:
+                return None, []
+            try:
+                return _load(str(self.directory), gen)
+            except (OSError, ValueError):
+                continue
+        return None, []
 
     def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """Top chunks by BM25 as (id, score), best first; only ids in `allowed` when given."""
-        gen = self.generation()
-        if gen is None:
-            return []
-        bm25, ids = _load(str(self.directory), gen)
+        bm25, ids = self.loaded()
         if not ids:
             return []
         tokens = [t for t in tokenize([query])[0] if t in bm25.vocab_dict]
@@ -90,8 +99,15 @@ class LexicalIndex:
 
     def idf(self) -> dict[str, float]:
         """BM25 idf of every indexed token (stemmed), from the saved matrix's column counts."""
-        gen = self.generation()
-        return _idf(str(self.directory), gen) if gen else {}
+        for _ in range(2):
+            gen = self.generation()
+            if gen is None:
+                return {}
+            try:
+                return _idf(str(self.directory), gen)
+            except (OSError, ValueError):
+                continue
+        return {}
 
     # --- writing -------------------------------------------------------------------------
 
@@ -128,9 +144,9 @@ class LexicalIndex:
         tmp = self.directory / f"CURRENT.{os.getpid()}.tmp"
         tmp.write_text(gen)
         os.replace(tmp, self.directory / "CURRENT")
-        for old in self.directory.glob("gen-*"):
-            if old.name != gen:
-                shutil.rmtree(old, ignore_errors=True)
+        # the generation just replaced stays one round, for readers that are loading it right now
+        for old in sorted(self.directory.glob("gen-*"), key=lambda p: p.name)[:-2]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=4)

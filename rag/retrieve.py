@@ -9,7 +9,7 @@ import numpy as np
 
 from .config import Settings, load_settings
 from .embeddings import load_model
-from .indexing import match_sources, sync_lexical
+from .indexing import match_sources, refresh_lexical
 from .lexical import LexicalIndex
 from .store import Store, doc_id_for
 from .types import Passage
@@ -41,8 +41,8 @@ def search(
     if total == 0:
         return []
     lexical = LexicalIndex(settings.lexical_dir)
-    if len(lexical.ids()) != total:  # an interrupted ingest, or another client wrote to the server
-        sync_lexical(store, lexical)
+    if len(lexical.ids()) != total:  # an interrupted ingest, another client, or an ingest under way
+        refresh_lexical(settings, store, lexical)
 
     where, allowed_docs = None, None
     if sources:

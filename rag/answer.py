@@ -27,6 +27,7 @@ from .prompts import count_tokens, fit_passages, render
 from .retrieve import search, speaker_passages
 from .store import Store
 from .types import Answer, Passage
+from .writelock import another_writer
 
 MAX_SENTENCES = 6
 _SAFETY_TOKENS = 64  # tiktoken counts are not the model's own tokenizer: leave some room
@@ -66,14 +67,18 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
     if not question:
         yield Answer(question, "Ask a question about the articles.", abstained=True, backend=name)
         return
-    if Store(settings).count() == 0:
-        text = render("empty_index")
+    chunks = Store(settings).count()
+    writing = another_writer(settings)
+    if chunks == 0:
+        text = render("ingest_running" if writing else "empty_index")
         yield text
         yield Answer(question, text, abstained=True, backend=name, timings={"total": time.perf_counter() - started})
         return
 
     passages = search(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
     notes: list[str] = [f"Read as a follow-up: “{asked_as.question}”"] if asked_as.followed_up else []
+    if writing:
+        notes.append(render("ingest_partial", chunks=chunks))
     question_asked = question
     question = asked_as.question
     asked = analyse(question)

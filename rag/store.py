@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .config import Settings
 
 _PAGE = 5000
+_BUSY_WAIT = 5.0  # seconds a reader waits for a writer's first vectors to reach the disk
 
 
 def doc_id_for(path: str) -> str:
@@ -56,6 +58,22 @@ class StoredDoc:
 
 class StoreError(RuntimeError):
     """The index cannot be reached or opened; the message says what to do."""
+
+
+def _patiently(call):
+    """Run a read; while another process writes the very first vectors of a collection, the
+    embedded Chroma has rows but no vector segment on disk yet ("Nothing found on disk"): wait
+    for it briefly, then say so plainly."""
+    deadline = time.monotonic() + _BUSY_WAIT
+    while True:
+        try:
+            return call()
+        except Exception as exc:  # chromadb raises InternalError for this, among other things
+            if "nothing found on disk" not in str(exc).lower() and "segment reader" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise StoreError("the index is being written by an ingest and cannot be searched yet: try again in a moment") from exc
+            time.sleep(0.2)
 
 
 @functools.lru_cache(maxsize=8)
@@ -156,9 +174,9 @@ class Store:
         n = min(n, self.count())
         if n <= 0:
             return []
-        res = self.collection.query(
+        res = _patiently(lambda: self.collection.query(
             query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"]
-        )
+        ))
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
 
     # --- writing -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ gradio_client: the API endpoints are "chat" and "briefing" (see README).
 
 from __future__ import annotations
 
-import html
 import re
 import tempfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
 from rag import Answer, Settings, answer, articles, backends, briefing, ingest, remove
 from rag.bootstrap import describe, ensure_index
+from rag.markup import html_text
 from rag.uploads import ACCEPTED, save
 
 import gradio as gr  # noqa: E402  (after rag)
@@ -61,12 +61,17 @@ document.addEventListener("click", (event) => {
 
 # --- rendering ----------------------------------------------------------------------------------
 
-def answer_markdown(a: Answer) -> str:
-    """The answer for the chat: [n] markers become links to the sources panel; abstentions look different."""
+def answer_html(a: Answer) -> str:
+    """The answer for the chat, as HTML we build: the text escaped (articles are data, never
+    markup), [n] markers as links to the sources panel, abstentions in their own box."""
     if a.abstained:
-        return f'<div class="nr-abstained">\n\n**Not in the articles.** {_md(a.text)}\n\n</div>'
-    text = MARKER.sub(lambda m: f"[\\[{m.group(1)}\\]](#nr-src-{m.group(1)})", _md(a.text))
-    return text + f"\n\n<sub>{a.backend} · {a.timings.get('total', 0):.2f} s</sub>"
+        return f'<div class="nr-abstained"><b>Not in the articles.</b> {_text_html(a.text)}</div>'
+    text = MARKER.sub(lambda m: f'<a href="#nr-src-{m.group(1)}">[{m.group(1)}]</a>', _text_html(a.text))
+    return text + f"<br><sub>{html_text(a.backend)} · {a.timings.get('total', 0):.2f} s</sub>"
+
+
+def _text_html(text: str) -> str:
+    return html_text(text).replace("\n", "<br>")
 
 
 def sources_html(a: Answer | None, waiting: bool = False) -> str:
@@ -74,24 +79,24 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         return '<div class="nr-note">Searching the articles…</div>'
     if a is None:
         return '<div class="nr-note">Sources of the latest answer appear here: the passage, with the quoted words highlighted.</div>'
-    parts = [f'<div class="nr-note">{html.escape(n)}</div>' for n in a.notes]
+    parts = [f'<div class="nr-note">{html_text(n)}</div>' for n in a.notes]
     cited_chunks = set()
     for c in a.citations:
         passage = next((p for p in a.passages if p.chunk_id == c.chunk_id and p.start <= c.start and c.end <= p.end),
                        None) or next((p for p in a.passages if p.path == c.path and p.start <= c.start and c.end <= p.end), None)
         cited_chunks.add(passage.chunk_id if passage else c.chunk_id)
-        body = _highlighted(passage.text, c.start - passage.start, c.end - passage.start) if passage else f"<mark>{html.escape(c.quote)}</mark>"
-        meta = " · ".join(html.escape(x) for x in (c.title, c.date[:10]) if x)
+        body = _highlighted(passage.text, c.start - passage.start, c.end - passage.start) if passage else f"<mark>{html_text(c.quote)}</mark>"
+        meta = " · ".join(html_text(x) for x in (c.title, c.date[:10]) if x)
         parts.append(
-            f'<div class="nr-card" id="nr-src-{c.n}"><div class="nr-head"><b>[{c.n}] {html.escape(c.name)}</b>'
+            f'<div class="nr-card" id="nr-src-{c.n}"><div class="nr-head"><b>[{c.n}] {html_text(c.name)}</b>'
             f" · {meta} · chars {c.start}–{c.end}</div><div class=\"nr-passage\">{body}</div></div>"
         )
     others = [p for p in a.passages if p.chunk_id not in cited_chunks]
     if others:
         label = "Closest passages" if a.abstained else "Also retrieved, not cited"
         cards = "".join(
-            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html.escape(p.name)}</b> · '
-            f"{html.escape(p.title)}</div><div class=\"nr-passage\">{html.escape(_clip(p.text))}</div></div>"
+            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html_text(p.name)}</b> · '
+            f"{html_text(p.title)}</div><div class=\"nr-passage\">{html_text(_clip(p.text))}</div></div>"
             for p in others
         )
         opened = " open" if a.abstained else ""
@@ -102,8 +107,8 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
 def _highlighted(text: str, start: int, end: int) -> str:
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     return (
-        ("…" if lo else "") + html.escape(text[lo:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>"
-        + html.escape(text[end:hi]) + ("…" if hi < len(text) else "")
+        ("…" if lo else "") + html_text(text[lo:start]) + "<mark>" + html_text(text[start:end]) + "</mark>"
+        + html_text(text[end:hi]) + ("…" if hi < len(text) else "")
     )
 
 
@@ -111,9 +116,12 @@ def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def _md(text: str) -> str:
-    """Article text in Markdown: keep [n] markers, stop other markup from firing."""
-    return re.sub(r"([\\*_`#<>])", r"\\\1", text)
+def briefing_html(markdown: str) -> str:
+    """The briefing's Markdown as HTML, rendered here with raw HTML switched off: article text in
+    it is escaped already, and nothing in it can become an element (no HTML, no autolinks)."""
+    from markdown_it import MarkdownIt
+
+    return '<div class="nr-briefing">' + MarkdownIt("commonmark", {"html": False}).render(markdown) + "</div>"
 
 
 def _for_api(value: Any) -> Any:
@@ -142,15 +150,16 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
     with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
         gr.Markdown("## newsrag · ask the articles, get answers that cite their exact words")
         if startup_note:
-            gr.Markdown(f"<div class='nr-note'>{html.escape(startup_note)}</div>", elem_id="nr-startup")
+            gr.Markdown(f"<div class='nr-note'>{html_text(startup_note)}</div>", elem_id="nr-startup")
         questions = gr.State([])  # this session's questions, for follow-ups (nothing shared between sessions)
 
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
+                        # messages are HTML built here (render_markdown=False): article text is escaped, never markup
                         chat = gr.Chatbot(elem_id="nr-chat", height=520, buttons=["copy"], label="Answers",
-                                          feedback_options=None, latex_delimiters=[])
+                                          feedback_options=None, latex_delimiters=[], render_markdown=False)
                         question = gr.Textbox(placeholder="Ask about the articles, e.g. What did Kirby say?",
                                               show_label=False, elem_id="nr-question", submit_btn=True)
                         clear = gr.Button("New conversation", size="sm", variant="secondary")
@@ -170,7 +179,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                                        scale=4, elem_id="nr-topic")
                     make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="nr-brief-button")
                 download = gr.DownloadButton("Download .md", visible=False, elem_id="nr-download")
-                report = gr.Markdown(elem_id="nr-briefing")
+                report = gr.HTML(elem_id="nr-briefing")
 
             with gr.Tab("Library", id="library"):
                 table = gr.Dataframe(rows, headers=["File", "Title", "Date", "Chunks"],
@@ -191,7 +200,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             if not message:
                 yield history, asked, gr.skip(), ""
                 return
-            history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": "…"}]
+            history = history + [{"role": "user", "content": _text_html(message)}, {"role": "assistant", "content": "…"}]
             yield history, asked, sources_html(None, waiting=True), ""
             shown, final = "", None
             try:
@@ -201,13 +210,13 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                         final = event
                     else:
                         shown += event
-                        history[-1] = {"role": "assistant", "content": _md(shown) + " ▌"}
+                        history[-1] = {"role": "assistant", "content": _text_html(shown) + " ▌"}
                         yield history, asked, gr.skip(), ""
             except Exception as exc:  # a message, never a traceback in the chat
-                history[-1] = {"role": "assistant", "content": f"Something went wrong: {html.escape(str(exc))}"}
+                history[-1] = {"role": "assistant", "content": f"Something went wrong: {html_text(str(exc))}"}
                 yield history, asked, sources_html(None), ""
                 return
-            history[-1] = {"role": "assistant", "content": answer_markdown(final)}
+            history[-1] = {"role": "assistant", "content": answer_html(final)}
             yield history, asked + [message], sources_html(final), ""
 
         question.submit(
@@ -222,7 +231,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             name = re.sub(r"[^A-Za-z0-9]+", "-", topic_text or "all-articles").strip("-").lower() or "briefing"
             path = folder / f"briefing-{name[:40]}.md"
             path.write_text(result.text, encoding="utf-8")
-            return result.text, gr.update(value=str(path), visible=True)
+            return briefing_html(result.text), gr.update(value=str(path), visible=True)
 
         make.click(write_briefing, [topic, backend], [report, download], api_visibility="private")
         topic.submit(write_briefing, [topic, backend], [report, download], api_visibility="private")
@@ -232,7 +241,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
             paths = [f if isinstance(f, str) else f.name for f in files]
             saved, refused = save(paths, settings, names=[Path(p).name for p in paths])
-            lines = [f"- **{html.escape(r.source)}**: not added, {html.escape(r.reason)}" for r in refused]
+            lines = [f"- **{html_text(r.source)}**: not added, {html_text(r.reason)}" for r in refused]
             if saved:
                 progress(0, desc="embedding")
                 result = ingest(saved, prune=False, settings=settings,
@@ -241,8 +250,8 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                     what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
                             "skipped": "not added", "removed": "removed"}[f.status]
                     detail = f", {f.chunks} chunks" if f.chunks else ""
-                    reason = f", {html.escape(f.reason)}" if f.reason else ""
-                    lines.append(f"- **{html.escape(Path(f.source).name)}**: {what}{detail}{reason}")
+                    reason = f", {html_text(f.reason)}" if f.reason else ""
+                    lines.append(f"- **{html_text(Path(f.source).name)}**: {what}{detail}{reason}")
             rows, choices = library(settings)
             return ("\n".join(lines), rows, gr.update(choices=choices), gr.update(choices=choices),
                     None)
@@ -258,7 +267,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                 uploaded = Path(done[0].source)
                 if uploaded.parent.resolve() == (settings.data_dir / "uploads").resolve():
                     uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
-            message = f"Removed **{html.escape(Path(source).name)}**." if done else "That article is not in the index."
+            message = f"Removed **{html_text(Path(source).name)}**." if done else "That article is not in the index."
             rows, choices = library(settings)
             return message, rows, gr.update(choices=choices, value=None), gr.update(choices=choices)
 

@@ -30,6 +30,7 @@ from .evidence import Sentence as EvidenceSentence
 from .evidence import verify
 from .generate import BackendError, Request, make_generator, resolve_backend
 from .lexical import LexicalIndex
+from .markup import md_text as _esc  # article text in Markdown: shown as its own characters
 from .prompts import count_tokens, render
 from .sentences import points_back
 from .speakers import group
@@ -357,10 +358,12 @@ _BULLET = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s+")
 # --- Markdown ---------------------------------------------------------------------------------
 
 def _markdown(topic, material, summary, points, speakers, found, unique, sources, cite, backend, notes) -> str:
+    """The briefing as Markdown. Every string from an article (or the user) goes through `_esc`,
+    so any viewer shows it as text: no HTML, no links or images, no emphasis."""
     total = len(material.articles)
     dates = sorted(a.date[:10] for a in material.articles if a.date)
     lines = [f"# Briefing: {_esc(topic) if topic else 'all ingested articles'}", ""]
-    span = f" · {dates[0]}" + (f" to {dates[-1]}" if dates[-1] != dates[0] else "") if dates else ""
+    span = f" · {_esc(dates[0])}" + (f" to {_esc(dates[-1])}" if dates[-1] != dates[0] else "") if dates else ""
     how = (
         "every sentence below is quoted from the articles"
         if backend == "extractive"
@@ -369,7 +372,7 @@ def _markdown(topic, material, summary, points, speakers, found, unique, sources
     lines += [f"*{total} source{'s' if total != 1 else ''}{span} · {how}; each is cited [n] with its exact place "
               "(list at the end)*", ""]
     for note in notes:
-        lines += [f"> {note}", ""]
+        lines += [f"> {_esc(note)}", ""]
     lines += ["## Summary", "", " ".join(f"{_esc(p.text)} {_marks(p.citations)}" for p in summary), ""]
     lines += ["## Key points", ""]
     if points:
@@ -385,13 +388,13 @@ def _markdown(topic, material, summary, points, speakers, found, unique, sources
         for r in sp.remarks:
             kind = "" if r.direct else "*(reported)* "
             also = f" — also {_marks(r.also)}" if r.also else ""
-            lines.append(f"- {kind}{_esc(r.text)} {_marks((r.citation,))} ({r.source}){also}")
+            lines.append(f"- {kind}{_esc(r.text)} {_marks((r.citation,))} ({_esc(r.source)}){also}")
         lines.append("")
     lines += ["## Where sources differ", ""]
     if found:
         for d in found:
-            variants = " vs ".join(f"“{_esc(v.text)}” {_marks((v.citation,))} ({v.source})" for v in d.variants)
-            lines.append(f"- **{_esc(d.about[0].upper() + d.about[1:])}** ({d.kind}): {variants}")
+            variants = " vs ".join(f"“{_esc(v.text)}” {_marks((v.citation,))} ({_esc(v.source)})" for v in d.variants)
+            lines.append(f"- **{_esc(d.about[0].upper() + d.about[1:])}** ({_esc(d.kind)}): {variants}")
     else:
         lines.append("Nothing differs: no quote is rendered differently, no figure or name disagrees between sources.")
     lines += ["", "## Unique details", ""]
@@ -399,22 +402,17 @@ def _markdown(topic, material, summary, points, speakers, found, unique, sources
         lines.append("Every detail here is reported by more than one source.")
     for name, pts in unique:
         title = next((s.title for s in sources if s.name == name), "")
-        lines += [f"**{name}** — {_esc(title)}", ""]
+        lines += [f"**{_esc(name)}** — {_esc(title)}", ""]
         lines += [f"- {_esc(p.text)} {_marks(p.citations)}" for p in pts]
         lines.append("")
     lines += ["## Sources", ""]
     for i, s in enumerate(sources, 1):
-        extra = " · ".join(x for x in (f"by {s.byline}" if s.byline else "", s.outlet, s.date[:10]) if x)
-        lines.append(f"{i}. **{_esc(s.title)}** — `{s.name}`" + (f" · {extra}" if extra else ""))
+        extra = " · ".join(_esc(x) for x in (f"by {s.byline}" if s.byline else "", s.outlet, s.date[:10]) if x)
+        lines.append(f"{i}. **{_esc(s.title)}** — {_esc(s.name)}" + (f" · {extra}" if extra else ""))
     lines += ["", "## Citations", ""]
-    lines += [f"[{c.n}] `{c.name}`, chars {c.start}-{c.end}: {_esc(c.quote)}  " for c in cite.citations]
+    lines += [f"[{c.n}] {_esc(c.name)}, chars {c.start}-{c.end}: {_esc(c.quote)}  " for c in cite.citations]
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _marks(numbers: Sequence[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
-
-
-def _esc(text: str) -> str:
-    """Article text inside Markdown: brackets would read as citations, stars and #s as markup."""
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]").replace("*", "\\*").replace("#", "\\#")

@@ -10,19 +10,25 @@ from typing import Any, List, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .bootstrap import describe as describe_bootstrap
 from .bootstrap import ensure_index
 from .config import Settings
+from .markup import terminal_text
 from .indexing import ingest as ingest_paths
 from .indexing import remove as remove_paths
 from .retrieve import UnknownSource
 from .retrieve import search as search_passages
 from .store import Store, StoreError
 from .types import Answer, IngestReport
+
+
+def escape(text: str) -> str:
+    """Text for the terminal: rich markup escaped, control characters (ESC sequences) made visible."""
+    return _rich_escape(terminal_text(text))
 
 
 class BackendChoice(str, Enum):
@@ -261,7 +267,7 @@ def brief(
         if out.is_terminal:
             from rich.markdown import Markdown
 
-            out.print(Markdown(result.text))
+            out.print(Markdown(terminal_text(result.text)))
         else:
             sys.stdout.write(result.text)
 

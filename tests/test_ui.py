@@ -5,6 +5,7 @@ port over a temporary, empty index (which it fills with seeds/ first)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, free_port
+from test_markup import HOST, MARKUP_ARTICLE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -29,8 +31,13 @@ NEW_ARTICLE = (
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    data = tmp_path_factory.mktemp("ui-index")
+def ui_data(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ui-index")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, ui_data):
+    data = ui_data
     port = free_port()
     env = os.environ | {"RAG_DATA_DIR": str(data), "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
     log = open(tmp_path_factory.mktemp("ui-log") / "ui.log", "w")
@@ -217,3 +224,58 @@ def test_rag_ui_serves_the_same_app_on_the_port_asked_for(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_article_text_never_becomes_markup_in_the_browser(app, ui_data, browser, tmp_path):
+    """An article full of Markdown images and links, <script>, <img onerror> and <iframe>: the chat,
+    the sources panel, the briefing and the library show its characters; no element is made from
+    it, nothing is fetched from its host, no script runs."""
+    outside: list[str] = []
+    page = _page(browser, app, outside)
+    page.get_by_role("tab", name="Library").click()
+    article = tmp_path / "harbour.txt"
+    article.write_text(MARKUP_ARTICLE, encoding="utf-8")
+    page.locator("#nr-upload input[type=file]").set_input_files([str(article)])
+    page.locator("#nr-upload-status").get_by_text("added").first.wait_for(timeout=60_000)
+    library = page.locator("#nr-library")
+    library.get_by_text("Harbour budget <b>doubles</b> in Port Marlow").wait_for(timeout=10_000)  # the title, as text
+
+    page.get_by_role("tab", name="Ask").click()
+    answers = page.locator("#nr-chat sub, #nr-chat .nr-abstained").count()
+    _ask(page, "What did Maria Lindqvist and the critics say about the Port Marlow harbour budget?", answers)
+    sources = page.locator("#nr-sources")
+    shown = page.locator("#nr-chat").inner_text() + sources.inner_text()
+    assert "<script>window.nrPwned = 1</script>" in shown or "onerror=" in shown  # the markup is shown as text
+    chat = page.locator("#nr-chat").inner_text()
+    assert not re.search(r"\\[<>*_\[\]()#`!]", chat), chat  # no stray backslashes from escaping
+    raw = (ui_data / "uploads" / "harbour.txt").read_text(encoding="utf-8")
+    cards = sources.locator(".nr-card:not(.nr-secondary)")
+    assert cards.count() >= 1
+    for i in range(cards.count()):
+        head = cards.nth(i).locator(".nr-head").inner_text()
+        start, end = (int(x) for x in re.search(r"chars (\d+)\D(\d+)", head).groups())
+        if "harbour.txt" in head:
+            assert cards.nth(i).locator("mark").inner_text() == raw[start:end]  # the file's characters, exactly
+
+    page.get_by_role("tab", name="Briefing").click()
+    page.locator("#nr-topic textarea, #nr-topic input").first.fill("Port Marlow harbour budget")
+    page.locator("#nr-brief-button").click()
+    page.locator("#nr-briefing").get_by_text("Key points").wait_for(timeout=60_000)
+    assert "<script>" in page.locator("#nr-briefing").inner_text() or "<img" in page.locator("#nr-briefing").inner_text()
+
+    made = page.evaluate(
+        """(host) => {
+          const inside = ['#nr-chat', '#nr-sources', '#nr-briefing', '#nr-library'];
+          let n = 0;
+          for (const sel of inside) for (const el of document.querySelectorAll(sel + ' img, ' + sel + ' iframe, '
+              + sel + ' script, ' + sel + ' a, ' + sel + ' b')) {
+            const where = (el.getAttribute('src') || '') + (el.getAttribute('href') || '');
+            if (where.includes(host) || el.textContent.includes('doubles') || el.tagName === 'SCRIPT') n++;
+          }
+          return {made: n, pwned: window.nrPwned === undefined ? null : window.nrPwned};
+        }""",
+        HOST,
+    )
+    assert made == {"made": 0, "pwned": None}, made
+    assert outside == [], outside
+    page.close()

@@ -20,6 +20,7 @@ import rag  # noqa: F401  (first: switches off telemetry before gradio is import
 from rag import Answer, Settings, answer, articles, backends, briefing, ingest, remove
 from rag.bootstrap import describe, ensure_index
 from rag.markup import html_text
+from rag.redact import scrub
 from rag.uploads import ACCEPTED, save
 
 import gradio as gr  # noqa: E402  (after rag)
@@ -114,6 +115,12 @@ def _highlighted(text: str, start: int, end: int) -> str:
 
 def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _safe(message: str, settings: Settings) -> str:
+    """An error message fit for any web user: URLs redacted, the API key replaced."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    return scrub(message, [key])
 
 
 def briefing_html(markdown: str) -> str:
@@ -213,7 +220,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                         history[-1] = {"role": "assistant", "content": _text_html(shown) + " ▌"}
                         yield history, asked, gr.skip(), ""
             except Exception as exc:  # a message, never a traceback in the chat
-                history[-1] = {"role": "assistant", "content": f"Something went wrong: {html_text(str(exc))}"}
+                history[-1] = {"role": "assistant", "content": f"Something went wrong: {html_text(_safe(str(exc), settings))}"}
                 yield history, asked, sources_html(None), ""
                 return
             history[-1] = {"role": "assistant", "content": answer_html(final)}

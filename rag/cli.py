@@ -349,16 +349,27 @@ def _guard(call):
         err.print("[yellow]Interrupted.[/] The index is intact; run the command again to finish.")
         raise typer.Exit(130)
     except (StoreError, UnknownSource, Fail, ValueError) as exc:
-        err.print(f"[red]Error:[/] {escape(str(exc))}")
+        err.print(f"[red]Error:[/] {escape(_safe(str(exc)))}")
         raise typer.Exit(1)
     except typer.Exit:
         raise
     except Exception as exc:  # anything else: one line, not a traceback (unless RAG_DEBUG)
         if Settings().debug:
             raise
-        err.print(f"[red]Error:[/] {escape(type(exc).__name__)}: {escape(str(exc)) or 'unexpected failure'} "
+        err.print(f"[red]Error:[/] {escape(type(exc).__name__)}: {escape(_safe(str(exc))) or 'unexpected failure'} "
                   "[dim](RAG_DEBUG=1 shows the traceback)[/]")
         raise typer.Exit(1)
+
+
+def _safe(message: str) -> str:
+    """An error message without credentials: URLs redacted, the API key replaced."""
+    from .redact import scrub
+
+    try:
+        key = Settings().openai_api_key
+    except Exception:  # the configuration itself is broken: no key to hide
+        key = None
+    return scrub(message, [key.get_secret_value()] if key else [])
 
 
 class _progress:

@@ -46,7 +46,11 @@ class Settings(BaseSettings):
         16000, ge=512, validation_alias=_env("RAG_CONTEXT_TOKENS", "context_tokens")
     )  # the model's window: passages are dropped, lowest-ranked first, to fit
     max_answer_tokens: int = Field(512, ge=16, validation_alias=_env("RAG_MAX_ANSWER_TOKENS", "max_answer_tokens"))
-    timeout: float = Field(60.0, gt=0, validation_alias=_env("RAG_TIMEOUT", "timeout"))  # seconds per request
+    # deadlines for the model endpoint, in seconds: to connect, to the first token (retries
+    # included), and to the end of the answer; past any of them the extractive answer is shown
+    connect_timeout: float = Field(5.0, gt=0, validation_alias=_env("RAG_CONNECT_TIMEOUT", "connect_timeout"))
+    timeout: float = Field(30.0, gt=0, validation_alias=_env("RAG_TIMEOUT", "timeout"))
+    answer_timeout: float = Field(120.0, gt=0, validation_alias=_env("RAG_ANSWER_TIMEOUT", "answer_timeout"))
     retries: int = Field(2, ge=0, le=10, validation_alias=_env("RAG_RETRIES", "retries"))
     local_model: str | None = Field(None, validation_alias=_env("RAG_LOCAL_MODEL", "local_model"))  # a .gguf file
 

@@ -1,15 +1,23 @@
 """Any OpenAI-compatible endpoint through the `openai` package: OpenAI, Ollama, vLLM, llama.cpp.
 
-Streams. Timeouts, rate limits and connection errors are retried a bounded number of times by
-the client (RAG_RETRIES, RAG_TIMEOUT); what still fails becomes a BackendError whose message
-never contains the API key.
+Streams, under real deadlines: connecting (RAG_CONNECT_TIMEOUT), the first token, retries
+included (RAG_TIMEOUT), and the whole answer (RAG_ANSWER_TIMEOUT). A per-read timeout alone
+is not one: a server that sends keep-alive comments and no tokens would be waited on forever.
+So the stream is read by a worker thread and the caller waits on it with the deadline, closing
+the response when it passes. Every failure, from a refused connection to a malformed event
+stream or a 200 with no text, becomes a BackendError that says what was wrong and names the
+endpoint by host only: no key, no user:password, no query string.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
+import queue
+import threading
+import time
+from typing import Any, Iterator
 
 from ..config import Settings
+from ..redact import host_of, scrub
 from . import BackendError, Request
 
 _PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client requires one
@@ -19,25 +27,22 @@ class OpenAIGenerator:
     name = "openai"
 
     def __init__(self, settings: Settings) -> None:
-        from openai import OpenAI
+        import openai
 
         self.settings = settings
         self.context_tokens = settings.context_tokens
-        self._key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-        self.client = OpenAI(
-            api_key=self._key or _PLACEHOLDER_KEY,
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+        self.client = openai.OpenAI(
+            api_key=key or _PLACEHOLDER_KEY,
             base_url=settings.openai_base_url,
-            timeout=settings.timeout,
+            timeout=openai.Timeout(settings.timeout, connect=settings.connect_timeout),
             max_retries=settings.retries,
         )
-
-    @property
-    def endpoint(self) -> str:
-        return str(self.client.base_url).rstrip("/")
+        password = self.client.base_url.password or ""
+        self._secrets = [s for s in (key, password) if s]
+        self.host = host_of(str(self.client.base_url))
 
     def generate(self, request: Request) -> Iterator[str]:
-        import openai
-
         params = {
             "model": self.settings.model,
             "messages": request.messages,
@@ -45,23 +50,49 @@ class OpenAIGenerator:
             "temperature": 0,
             "max_tokens": request.max_tokens,
         }
+        events: queue.Queue = queue.Queue()
+        opened: list[Any] = []  # the stream, once the worker has it (closed here at a deadline)
+        started = time.monotonic()
+        worker = threading.Thread(target=self._read, args=(params, events, opened), name="newsrag-openai", daemon=True)
+        worker.start()
+        seen = _Seen()
+        try:
+            while True:
+                waited = time.monotonic() - started
+                if seen.text:
+                    remaining, limit = self.settings.answer_timeout - waited, "RAG_ANSWER_TIMEOUT"
+                else:
+                    remaining, limit = min(self.settings.timeout, self.settings.answer_timeout) - waited, "RAG_TIMEOUT"
+                try:
+                    kind, item = events.get(timeout=max(0.0, remaining))
+                except queue.Empty:
+                    raise BackendError(self._deadline(limit, time.monotonic() - started, seen)) from None
+                if kind == "end":
+                    break
+                if kind == "error":
+                    raise BackendError(self._safe(self._explain(item))) from item
+                text = seen.take(item)
+                if text:
+                    yield text
+        finally:
+            for stream in opened:
+                _close(stream)
+            if worker.is_alive():  # still connecting or waiting for headers: drop its connections
+                _close(self.client)
+        if not seen.text:
+            raise BackendError(self._safe(seen.why_empty(self.host, opened[0] if opened else None)))
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def _read(self, params: dict, events: queue.Queue, opened: list) -> None:
         try:
             stream = self._create(params)
+            opened.append(stream)
             for chunk in stream:
-                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
-        except openai.APITimeoutError as exc:
-            raise BackendError(self._safe(f"no reply from {self.endpoint} within {self.settings.timeout:g} s")) from exc
-        except openai.APIConnectionError as exc:
-            raise BackendError(self._safe(f"cannot connect to {self.endpoint}")) from exc
-        except openai.RateLimitError as exc:
-            raise BackendError(self._safe(f"rate limited by {self.endpoint}")) from exc
-        except openai.AuthenticationError as exc:
-            raise BackendError(self._safe(f"{self.endpoint} refused the API key")) from exc
-        except openai.APIStatusError as exc:
-            raise BackendError(self._safe(f"{self.endpoint} answered HTTP {exc.status_code}: {_message(exc)}")) from exc
-        except openai.OpenAIError as exc:
-            raise BackendError(self._safe(f"{type(exc).__name__}: {exc}")) from exc
+                events.put(("chunk", chunk))
+            events.put(("end", None))
+        except BaseException as exc:  # anything at all: handed to the caller, who explains it
+            events.put(("error", exc))
 
     def _create(self, params: dict):
         """Create the stream; newer models reject `max_tokens`/`temperature`: retry without them."""
@@ -81,8 +112,86 @@ class OpenAIGenerator:
                 raise
             return self.client.chat.completions.create(**params)
 
+    # --- messages -------------------------------------------------------------------------------
+
+    def _deadline(self, limit: str, waited: float, seen: "_Seen") -> str:
+        if seen.text:
+            what = f"the answer from {self.host} was not complete after {waited:.0f} s"
+        elif seen.events:
+            what = f"{self.host} sent {seen.events} event(s) but no text within {waited:.0f} s"
+        else:
+            what = f"no reply from {self.host} within {waited:.0f} s"
+        return f"{what} ({limit}={getattr(self.settings, _FIELD[limit]):g})"
+
+    def _explain(self, exc: BaseException) -> str:
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return f"no reply from {self.host} within {self.settings.timeout:g} s (RAG_TIMEOUT)"
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc.__context__
+            detail = f": {type(cause).__name__}" if cause is not None else ""
+            return f"cannot connect to {self.host}{detail}"
+        if isinstance(exc, openai.RateLimitError):
+            return f"rate limited by {self.host}"
+        if isinstance(exc, openai.AuthenticationError):
+            return f"{self.host} refused the API key"
+        if isinstance(exc, openai.APIStatusError):
+            return f"{self.host} answered HTTP {exc.status_code}: {_message(exc)}"
+        if isinstance(exc, openai.APIError):
+            return f"{self.host} reported an error: {_message(exc)}"
+        if isinstance(exc, ValueError):  # json.JSONDecodeError among them: not a valid event stream
+            return f"{self.host} sent a malformed reply ({type(exc).__name__}: {str(exc)[:120]})"
+        return f"{self.host} failed: {type(exc).__name__}: {str(exc)[:200]}"
+
     def _safe(self, message: str) -> str:
-        return message.replace(self._key, "***") if self._key else message
+        return scrub(message, self._secrets)
+
+
+_FIELD = {"RAG_TIMEOUT": "timeout", "RAG_ANSWER_TIMEOUT": "answer_timeout"}
+
+
+class _Seen:
+    """What the stream has delivered so far."""
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.text = False
+        self.finish: str | None = None
+
+    def take(self, chunk) -> str:
+        self.events += 1
+        choices = getattr(chunk, "choices", None) or []
+        if not choices:
+            return ""
+        self.finish = getattr(choices[0], "finish_reason", None) or self.finish
+        delta = getattr(choices[0], "delta", None)
+        text = getattr(delta, "content", None) if delta is not None else None
+        if isinstance(text, str) and text:
+            self.text = True
+            return text
+        return ""
+
+    def why_empty(self, host: str, stream) -> str:
+        kind = ""
+        if stream is not None:
+            try:
+                kind = stream.response.headers.get("content-type", "")
+            except Exception:  # the response is gone: say what we know
+                kind = ""
+        if kind and "event-stream" not in kind:
+            return f"{host} answered with {kind.split(';')[0]}, not a stream of tokens: is OPENAI_BASE_URL an OpenAI-compatible /v1 endpoint?"
+        if self.events == 0:
+            return f"{host} ended the stream without sending a single event"
+        finish = f" (finish_reason: {self.finish})" if self.finish else ""
+        return f"{host} sent {self.events} event(s) with no text{finish}"
+
+
+def _close(stream) -> None:
+    try:
+        stream.close()
+    except Exception:  # closing a response another thread is reading: nothing more to do
+        pass
 
 
 def _message(exc) -> str:

@@ -19,6 +19,8 @@ from typing import Any
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
 from rag import Answer, Settings, answer, articles, backends, briefing, ingest, remove
 from rag.bootstrap import describe, ensure_index
+from rag.config import MAX_QUESTION_CHARS, BadRequest
+from rag.deadline import Deadline, within
 from rag.markup import html_text
 from rag.redact import scrub
 from rag.uploads import ACCEPTED, save
@@ -141,10 +143,36 @@ def _for_api(value: Any) -> Any:
     return value
 
 
-def library(settings: Settings) -> tuple[list[list[Any]], list[str]]:
-    """The library table's rows and the article choices, from one read of the index."""
+def library(settings: Settings) -> tuple[list[list[Any]], list[tuple[str, str]]]:
+    """The library table's rows and the article choices, from one read of the index. A choice is
+    (file name, opaque key): no server path reaches the page, and a key names exactly one article."""
     entries = articles(settings)
-    return [[a.name, a.title, a.date[:10], a.chunks] for a in entries], [a.source for a in entries]
+    return [[a.name, a.title, a.date[:10], a.chunks] for a in entries], [(a.name, a.key) for a in entries]
+
+
+def chosen_paths(keys: list[str] | None, settings: Settings) -> list[str]:
+    """The files behind the keys the page sent back (unknown keys are refused, never guessed at)."""
+    if not keys:
+        return []
+    by_key = {a.key: a.path for a in articles(settings)}
+    missing = [k for k in keys if k not in by_key]
+    if missing:
+        raise BadRequest("an article you chose is no longer in the index: reload the page")
+    return [by_key[k] for k in keys]
+
+
+def bounded(produce, settings: Settings):
+    """What `produce()` yields, for at most RAG_REQUEST_TIMEOUT seconds (a Deadline after that)."""
+    return within(produce, total=settings.request_timeout, name="newsrag-request")
+
+
+def _user_error(exc: Exception, settings: Settings) -> str:
+    if isinstance(exc, Deadline):
+        return (f"This took longer than {settings.request_timeout:g} s (RAG_REQUEST_TIMEOUT) and was stopped. "
+                "Try a narrower question or fewer passages.")
+    if isinstance(exc, BadRequest):
+        return str(exc)
+    return f"Something went wrong: {_safe(str(exc), settings)}"
 
 
 # --- the app --------------------------------------------------------------------------------------
@@ -153,6 +181,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
     settings = settings or Settings()
     available, default_backend = backends(settings)
     rows, choices = library(settings)
+    editable = not settings.ui_read_only
 
     with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
         gr.Markdown("## newsrag · ask the articles, get answers that cite their exact words")
@@ -168,7 +197,8 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                         chat = gr.Chatbot(elem_id="nr-chat", height=520, buttons=["copy"], label="Answers",
                                           feedback_options=None, latex_delimiters=[], render_markdown=False)
                         question = gr.Textbox(placeholder="Ask about the articles, e.g. What did Kirby say?",
-                                              show_label=False, elem_id="nr-question", submit_btn=True)
+                                              show_label=False, elem_id="nr-question", submit_btn=True,
+                                              max_length=MAX_QUESTION_CHARS)
                         clear = gr.Button("New conversation", size="sm", variant="secondary")
                     with gr.Column(scale=2):
                         gr.Markdown("#### Sources")
@@ -176,14 +206,14 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                 with gr.Accordion("Settings", open=False):
                     backend = gr.Radio(available, value=default_backend, label="Answer backend",
                                        info="Only backends configured here are offered; the API key is never shown.")
-                    k = gr.Slider(1, 20, value=settings.top_k, step=1, label="Passages to answer from")
+                    k = gr.Slider(1, 20, value=min(settings.top_k, 20), step=1, label="Passages to answer from")
                     only = gr.Dropdown(choices, multiselect=True, label="Only these articles",
                                        info="Leave empty to search all.")
 
             with gr.Tab("Briefing", id="briefing"):
                 with gr.Row():
                     topic = gr.Textbox(label="Topic (optional)", placeholder="e.g. ICC warrant; empty for all articles",
-                                       scale=4, elem_id="nr-topic")
+                                       scale=4, elem_id="nr-topic", max_length=MAX_QUESTION_CHARS)
                     make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="nr-brief-button")
                 download = gr.DownloadButton("Download .md", visible=False, elem_id="nr-download")
                 report = gr.HTML(elem_id="nr-briefing")
@@ -191,14 +221,18 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             with gr.Tab("Library", id="library"):
                 table = gr.Dataframe(rows, headers=["File", "Title", "Date", "Chunks"],
                                      interactive=False, elem_id="nr-library", wrap=True)
-                upload = gr.File(file_count="multiple", file_types=list(ACCEPTED), label="Add articles (.txt, .md, .html)",
-                                 elem_id="nr-upload")
-                upload_status = gr.Markdown(elem_id="nr-upload-status")
-                with gr.Row():
-                    to_remove = gr.Dropdown(choices, label="Remove an article from the index",
-                                            scale=4, elem_id="nr-remove-choice")
-                    remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nr-remove")
-                remove_status = gr.Markdown()
+                if editable:
+                    upload = gr.File(file_count="multiple", file_types=list(ACCEPTED),
+                                     label="Add articles (.txt, .md, .html)", elem_id="nr-upload")
+                    upload_status = gr.Markdown(elem_id="nr-upload-status")
+                    with gr.Row():
+                        to_remove = gr.Dropdown(choices, label="Remove an article from the index",
+                                                scale=4, elem_id="nr-remove-choice")
+                        remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nr-remove")
+                    remove_status = gr.Markdown()
+                else:
+                    gr.Markdown("<div class='nr-note'>This library is read-only here (RAG_UI_READ_ONLY): "
+                                "articles are added and removed with <code>rag ingest</code> and <code>rag remove</code>.</div>")
 
         # -- events (UI only: scripts use the "chat" and "briefing" endpoints below) --
 
@@ -211,8 +245,10 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             yield history, asked, sources_html(None, waiting=True), ""
             shown, final = "", None
             try:
-                for event in answer(message, k=int(k_value), backend=backend_name, sources=chosen or None,
-                                    stream=True, settings=settings, history=asked):
+                paths = chosen_paths(chosen, settings) or None
+                events = bounded(lambda: answer(message, k=int(k_value), backend=backend_name, sources=paths,
+                                                stream=True, settings=settings, history=asked), settings)
+                for event in events:
                     if isinstance(event, Answer):
                         final = event
                     else:
@@ -220,7 +256,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                         history[-1] = {"role": "assistant", "content": _text_html(shown) + " ▌"}
                         yield history, asked, gr.skip(), ""
             except Exception as exc:  # a message, never a traceback in the chat
-                history[-1] = {"role": "assistant", "content": f"Something went wrong: {html_text(_safe(str(exc), settings))}"}
+                history[-1] = {"role": "assistant", "content": html_text(_user_error(exc, settings))}
                 yield history, asked, sources_html(None), ""
                 return
             history[-1] = {"role": "assistant", "content": answer_html(final)}
@@ -233,7 +269,11 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
         clear.click(lambda: ([], [], sources_html(None)), None, [chat, questions, sources], api_visibility="private")
 
         def write_briefing(topic_text: str, backend_name: str):
-            result = briefing(topic_text or None, backend=backend_name, settings=settings)
+            try:
+                result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=backend_name,
+                                                              settings=settings)], settings)))
+            except Exception as exc:
+                return f"<div class='nr-note'>{html_text(_user_error(exc, settings))}</div>", gr.update(visible=False)
             folder = Path(tempfile.mkdtemp(prefix="newsrag-briefing-"))
             name = re.sub(r"[^A-Za-z0-9]+", "-", topic_text or "all-articles").strip("-").lower() or "briefing"
             path = folder / f"briefing-{name[:40]}.md"
@@ -243,54 +283,67 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
         make.click(write_briefing, [topic, backend], [report, download], api_visibility="private")
         topic.submit(write_briefing, [topic, backend], [report, download], api_visibility="private")
 
-        def add_files(files: list | None, progress=gr.Progress()):
-            if not files:
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
-            paths = [f if isinstance(f, str) else f.name for f in files]
-            saved, refused = save(paths, settings, names=[Path(p).name for p in paths])
-            lines = [f"- **{html_text(r.source)}**: not added, {html_text(r.reason)}" for r in refused]
-            if saved:
-                progress(0, desc="embedding")
-                result = ingest(saved, prune=False, settings=settings,
-                                progress=lambda done, total: progress(done / max(total, 1), desc="embedding"))
-                for f in result.files:
-                    what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
-                            "skipped": "not added", "removed": "removed"}[f.status]
-                    detail = f", {f.chunks} chunks" if f.chunks else ""
-                    reason = f", {html_text(f.reason)}" if f.reason else ""
-                    lines.append(f"- **{html_text(Path(f.source).name)}**: {what}{detail}{reason}")
-            rows, choices = library(settings)
-            return ("\n".join(lines), rows, gr.update(choices=choices), gr.update(choices=choices),
-                    None)
+        if editable:
+            def add_files(files: list | None, progress=gr.Progress()):
+                if not files:
+                    return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+                paths = [f if isinstance(f, str) else f.name for f in files]
+                saved, refused = save(paths, settings, names=[Path(p).name for p in paths])
+                lines = [f"- **{html_text(r.source)}**: not added, {html_text(r.reason)}" for r in refused]
+                if saved:
+                    progress(0, desc="embedding")
+                    result = ingest(saved, prune=False, settings=settings,
+                                    progress=lambda done, total: progress(done / max(total, 1), desc="embedding"))
+                    for f in result.files:
+                        what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
+                                "skipped": "not added", "removed": "removed"}[f.status]
+                        detail = f", {f.chunks} chunks" if f.chunks else ""
+                        reason = f", {html_text(f.reason)}" if f.reason else ""
+                        lines.append(f"- **{html_text(Path(f.source).name)}**: {what}{detail}{reason}")
+                rows, choices = library(settings)
+                return ("\n".join(lines), rows, gr.update(choices=choices), gr.update(choices=choices),
+                        None)
 
-        upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
+            upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
 
-        def drop(source: str | None):
-            if not source:
-                return "Choose an article first.", gr.skip(), gr.skip(), gr.skip()
-            result = remove([source], settings=settings)
-            done = [f for f in result.files if f.status == "removed"]
-            if done:
-                uploaded = Path(done[0].source)
-                if uploaded.parent.resolve() == (settings.data_dir / "uploads").resolve():
-                    uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
-            message = f"Removed **{html_text(Path(source).name)}**." if done else "That article is not in the index."
-            rows, choices = library(settings)
-            return message, rows, gr.update(choices=choices, value=None), gr.update(choices=choices)
+            def drop(key: str | None):
+                entry = next((a for a in articles(settings) if a.key == key), None) if key else None
+                if entry is None:
+                    message = "Choose an article first." if not key else "That article is not in the index."
+                    return message, gr.skip(), gr.skip(), gr.skip()
+                result = remove([entry.path], settings=settings)
+                if any(f.status == "removed" for f in result.files):
+                    uploaded = Path(entry.path)
+                    if uploaded.parent == (settings.data_dir / "uploads").resolve():
+                        uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
+                rows, choices = library(settings)
+                return (f"Removed **{html_text(entry.name)}**.", rows, gr.update(choices=choices, value=None),
+                        gr.update(choices=choices))
 
-        remove_button.click(drop, [to_remove], [remove_status, table, to_remove, only], api_visibility="private")
+            remove_button.click(drop, [to_remove], [remove_status, table, to_remove, only], api_visibility="private")
 
         # -- stable endpoints for scripts (gradio_client) --
 
         def chat_api(question: str, history: list[str] | None = None, backend: str = "auto", k: int = 8) -> dict:
             """Answer a question about the articles. Returns rag.Answer.to_dict(): text with [n]
-            markers, citations (file, exact quote, character offsets), passages, abstained."""
-            return _for_api(answer(question, k=int(k), backend=backend, history=history or None, settings=settings).to_dict())
+            markers, citations (file, exact quote, character offsets), passages, abstained.
+            k is 1..50, a question at most 2,000 characters, history at most 20 questions."""
+            try:
+                result = next(iter(bounded(lambda: [answer(question, k=k, backend=backend, history=history or None,
+                                                           settings=settings)], settings)))
+            except (BadRequest, Deadline) as exc:
+                raise gr.Error(_user_error(exc, settings)) from None
+            return _for_api(result.to_dict())
 
         def briefing_api(topic: str = "", backend: str = "auto") -> dict:
-            """A multi-source briefing of all articles, or of a topic. Returns rag.Briefing.to_dict()
-            (text is the Markdown)."""
-            return _for_api(briefing(topic or None, backend=backend, settings=settings).to_dict())
+            """A multi-source briefing of all articles, or of a topic (at most 2,000 characters).
+            Returns rag.Briefing.to_dict() (text is the Markdown)."""
+            try:
+                result = next(iter(bounded(lambda: [briefing(topic or None, backend=backend, settings=settings)],
+                                           settings)))
+            except (BadRequest, Deadline) as exc:
+                raise gr.Error(_user_error(exc, settings)) from None
+            return _for_api(result.to_dict())
 
         gr.api(chat_api, api_name="chat")
         gr.api(briefing_api, api_name="briefing")

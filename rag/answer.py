@@ -15,7 +15,7 @@ import time
 from typing import Iterator, Sequence, Union
 
 from .citations import check, ground
-from .config import Settings, load_settings
+from .config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from .embeddings import embed_cached
 from .evidence import article_texts, passage_sentences
 from .followup import rewrite
@@ -24,7 +24,7 @@ from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
 from .lexical import LexicalIndex
 from .prompts import count_tokens, fit_passages, render
-from .retrieve import search, speaker_passages
+from .retrieve import ranked, speaker_passages
 from .store import Store
 from .types import Answer, Passage
 from .writelock import another_writer
@@ -48,8 +48,16 @@ def answer(
     """Answer `question` from the ingested articles, with verified word-for-word citations.
 
     `history`: the user's earlier questions in a conversation, oldest first; a follow-up such as
-    "and what did Blinken say about that?" is then rewritten with them before retrieval."""
-    events = _answer(question, k, backend, sources, load_settings(settings), history)
+    "and what did Blinken say about that?" is then rewritten with them before retrieval.
+    Arguments are checked before anything runs (BadRequest: k is 1..MAX_K, a question at most
+    MAX_QUESTION_CHARS long, at most MAX_HISTORY earlier questions, a known backend)."""
+    settings = load_settings(settings)
+    question = check_text(question, "question")
+    k = check_k(k)
+    history = check_list(history, "history", MAX_HISTORY)
+    sources = check_list(sources, "sources", MAX_SOURCES) or None
+    resolve_backend(settings, backend)  # an unknown backend is refused now, not halfway through a stream
+    events = _answer(question, k, backend, sources, settings, history)
     if stream:
         return events
     for event in events:
@@ -75,7 +83,7 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
         yield Answer(question, text, abstained=True, backend=name, timings={"total": time.perf_counter() - started})
         return
 
-    passages = search(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
+    passages = ranked(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
     notes: list[str] = [f"Read as a follow-up: “{asked_as.question}”"] if asked_as.followed_up else []
     if writing:
         notes.append(render("ingest_partial", chunks=chunks))

@@ -23,7 +23,7 @@ import numpy as np
 
 from .citations import ground
 from .clusters import Cluster, best_per_source, centrality, cluster, links
-from .config import Settings, load_settings
+from .config import Settings, check_text, load_settings
 from .differences import differences
 from .embeddings import embed_cached
 from .evidence import Sentence as EvidenceSentence
@@ -51,7 +51,9 @@ _SAFETY_TOKENS = 64
 def briefing(
     topic: str | None = None, *, backend: str | None = None, settings: Settings | None = None
 ) -> Briefing:
-    """A briefing on everything ingested, or on what retrieval finds for `topic`."""
+    """A briefing on everything ingested, or on what retrieval finds for `topic` (at most
+    MAX_QUESTION_CHARS long; BadRequest otherwise)."""
+    topic = check_text(topic, "topic")
     settings = load_settings(settings)
     started = time.perf_counter()
     topic = " ".join(topic.split()) if topic and topic.strip() else None

@@ -16,10 +16,10 @@ from rich.table import Table
 
 from .bootstrap import describe as describe_bootstrap
 from .bootstrap import ensure_index
-from .config import Settings
-from .markup import terminal_text
+from .config import MAX_K, Settings
 from .indexing import ingest as ingest_paths
 from .indexing import remove as remove_paths
+from .markup import terminal_text
 from .retrieve import UnknownSource
 from .retrieve import search as search_passages
 from .store import Store, StoreError
@@ -144,7 +144,7 @@ def sources(
 def search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help="What to look for."),
-    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=100, help="How many passages (default RAG_TOP_K)."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="How many passages (default RAG_TOP_K)."),
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
     mmr: bool = typer.Option(False, "--mmr", help="Diversify: prefer passages that add something new."),
     as_json: bool = typer.Option(False, "--json", help="Print passages as JSON."),
@@ -170,7 +170,7 @@ def search(
 def ask(
     ctx: typer.Context,
     question: str = typer.Argument(..., help="A question about the articles."),
-    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=50, help="Passages to answer from (default RAG_TOP_K)."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="Passages to answer from (default RAG_TOP_K)."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend (default RAG_BACKEND)."),
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
@@ -291,7 +291,7 @@ def web_ui(
 def evaluate_cmd(
     ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Questions, one JSON object a line."),
-    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=50, help="Passages per question."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="Passages per question."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend."),
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .config import Settings, load_settings
 from .generate import available_backends, resolve_backend
-from .store import Store
+from .store import Store, doc_id_for
 from .types import LibraryEntry
 
 
@@ -12,7 +12,8 @@ def articles(settings: Settings | None = None) -> list[LibraryEntry]:
     """Every ingested article, by source path."""
     docs = Store(load_settings(settings)).docs().values()
     return [
-        LibraryEntry(d.source, d.path.replace("\\", "/").rsplit("/", 1)[-1], d.title, d.byline, d.date, len(d.ids), d.path)
+        LibraryEntry(d.source, d.path.replace("\\", "/").rsplit("/", 1)[-1], d.title, d.byline, d.date, len(d.ids), d.path,
+                     doc_id_for(d.path))
         for d in sorted(docs, key=lambda d: d.source)
     ]
 

@@ -7,7 +7,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import Settings, load_settings
+from .config import MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from .embeddings import load_model
 from .indexing import match_sources, refresh_lexical
 from .lexical import LexicalIndex
@@ -30,7 +30,23 @@ def search(
     mmr: bool = False,
     settings: Settings | None = None,
 ) -> list[Passage]:
-    """The k passages that best match `query`, best first (empty when the index is)."""
+    """The k passages that best match `query`, best first (empty when the index is).
+    k is 1..MAX_K; the query at most MAX_QUESTION_CHARS long (BadRequest otherwise)."""
+    query = check_text(query, "query")
+    k = check_k(k)
+    sources = check_list(sources, "sources", MAX_SOURCES) or None
+    return ranked(query, k, sources=sources, mmr=mmr, settings=settings)
+
+
+def ranked(
+    query: str,
+    k: int | None = None,
+    *,
+    sources: Sequence[str] | None = None,
+    mmr: bool = False,
+    settings: Settings | None = None,
+) -> list[Passage]:
+    """search() for callers inside newsrag, whose arguments are already checked."""
     settings = load_settings(settings)
     k = k or settings.top_k
     query = (query or "").strip()

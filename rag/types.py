@@ -196,3 +196,4 @@ class LibraryEntry:
     date: str
     chunks: int
     path: str
+    key: str = ""  # a stable opaque id of the article (what the web UI sends instead of a path)

@@ -4,9 +4,12 @@ port over a temporary, empty index (which it fills with seeds/ first)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -35,13 +38,14 @@ def ui_data(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("ui-index")
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory, ui_data):
-    data = ui_data
+@contextlib.contextmanager
+def _serving(data: Path, log_dir: Path, env: dict | None = None):
+    """`python ui.py` over the index in `data`, on a free loopback port; yields its URL."""
     port = free_port()
-    env = os.environ | {"RAG_DATA_DIR": str(data), "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1"}
-    log = open(tmp_path_factory.mktemp("ui-log") / "ui.log", "w")
-    proc = subprocess.Popen([sys.executable, "ui.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    full = os.environ | {"RAG_DATA_DIR": str(data), "GRADIO_SERVER_PORT": str(port),
+                         "GRADIO_SERVER_NAME": "127.0.0.1"} | (env or {})
+    log = open(log_dir / "ui.log", "w")
+    proc = subprocess.Popen([sys.executable, "ui.py"], cwd=ROOT, env=full, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180
     while True:
@@ -54,10 +58,18 @@ def app(tmp_path_factory, ui_data):
                 log.close()
                 pytest.fail("ui.py did not start:\n" + Path(log.name).read_text()[-3000:])
             time.sleep(0.5)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, ui_data):
+    with _serving(ui_data, tmp_path_factory.mktemp("ui-log")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -279,3 +291,81 @@ def test_article_text_never_becomes_markup_in_the_browser(app, ui_data, browser,
     assert made == {"made": 0, "pwned": None}, made
     assert outside == [], outside
     page.close()
+
+
+def _config(url: str) -> dict:
+    return json.loads(urllib.request.urlopen(url + "config", timeout=10).read())
+
+
+def _raw_call(url: str, api_name: str, data: list) -> dict:
+    """Call an event the way the page does (POST queue/join, read queue/data): what any HTTP
+    client can do, gradio_client or not."""
+    dep = next(d for d in _config(url)["dependencies"] if d.get("api_name") == api_name)
+    body = json.dumps({"data": data, "fn_index": dep["id"], "session_hash": f"probe{time.time_ns()}",
+                       "event_data": None, "trigger_id": dep["targets"][0][0]}).encode()
+    session = json.loads(body)["session_hash"]
+    request = urllib.request.Request(url + "gradio_api/queue/join", data=body, headers={"content-type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+    with urllib.request.urlopen(url + f"gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
+        for line in stream:
+            if line.startswith(b"data:"):
+                msg = json.loads(line[5:])
+                if msg.get("msg") == "process_completed":
+                    return msg
+    raise AssertionError("no result")
+
+
+def test_the_api_is_bounded_and_the_page_carries_no_server_paths(app, ui_data):
+    from gradio_client import Client
+
+    client = Client(app, verbose=False)
+    with pytest.raises(Exception, match="from 1 to 50"):
+        client.predict("What did Kirby say?", None, "auto", 100000, api_name="/chat")
+    with pytest.raises(Exception, match="the limit is 2,000"):
+        client.predict("why " * 1000, api_name="/chat")
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/chat", "/briefing"}
+    for private in ("/drop", "/add_files", "/respond"):
+        with pytest.raises(ValueError):
+            client.predict("003_d27acffbcd5def62.txt", api_name=private)  # UI events are not an API
+
+    config = json.dumps(_config(app))
+    for path in (str(ROOT), str(ui_data), str(ROOT / "seeds")):
+        assert path not in config, path  # article choices are opaque keys, never server paths
+
+    before = client.predict("What did Kirby say?", api_name="/chat")
+    # a hand-made call of the page's "remove" event with a folder ("/" matched every file by prefix before)
+    removed = json.dumps(_raw_call(app, "drop", ["/"])["output"])
+    assert "not in the index" in removed or "not in the list of choices" in removed, removed
+    after = client.predict("What did Kirby say?", api_name="/chat")
+    assert after["citations"] and after["text"] == before["text"]
+
+
+@pytest.fixture
+def silent_endpoint():
+    """A model endpoint that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    listener.close()
+
+
+def test_read_only_library_and_a_request_time_limit(tmp_path, silent_endpoint):
+    from gradio_client import Client
+
+    from conftest import SEEDS
+    from rag import Settings, ingest
+
+    data = tmp_path / "index"
+    ingest([SEEDS], settings=Settings(data_dir=data))
+    env = {"RAG_UI_READ_ONLY": "true", "RAG_REQUEST_TIMEOUT": "3", "OPENAI_BASE_URL": silent_endpoint}
+    with _serving(data, tmp_path, env) as url:
+        names = {d.get("api_name") for d in _config(url)["dependencies"]}
+        assert "drop" not in names and "add_files" not in names  # no such event exists to be called at all
+        client = Client(url, verbose=False)
+        started = time.time()
+        with pytest.raises(Exception, match="longer than 3 s"):
+            client.predict("What did Kirby say?", None, "openai", 8, api_name="/chat")
+        assert time.time() - started < 20
+        answered = client.predict("What did Kirby say?", None, "extractive", 8, api_name="/chat")
+        assert answered["citations"]  # the server is free again

@@ -4,19 +4,17 @@ Streams, under real deadlines: connecting (RAG_CONNECT_TIMEOUT), the first token
 included (RAG_TIMEOUT), and the whole answer (RAG_ANSWER_TIMEOUT). A per-read timeout alone
 is not one: a server that sends keep-alive comments and no tokens would be waited on forever.
 So the stream is read by a worker thread and the caller waits on it with the deadline, closing
-the response when it passes. Every failure, from a refused connection to a malformed event
-stream or a 200 with no text, becomes a BackendError that says what was wrong and names the
-endpoint by host only: no key, no user:password, no query string.
+the response when it passes (rag/deadline.py). Every failure, from a refused connection to a
+malformed event stream or a 200 with no text, becomes a BackendError that says what was wrong
+and names the endpoint by host only: no key, no user:password, no query string.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
 from typing import Any, Iterator
 
 from ..config import Settings
+from ..deadline import Deadline, within
 from ..redact import host_of, scrub
 from . import BackendError, Request
 
@@ -50,49 +48,36 @@ class OpenAIGenerator:
             "temperature": 0,
             "max_tokens": request.max_tokens,
         }
-        events: queue.Queue = queue.Queue()
-        opened: list[Any] = []  # the stream, once the worker has it (closed here at a deadline)
-        started = time.monotonic()
-        worker = threading.Thread(target=self._read, args=(params, events, opened), name="newsrag-openai", daemon=True)
-        worker.start()
         seen = _Seen()
-        try:
-            while True:
-                waited = time.monotonic() - started
-                if seen.text:
-                    remaining, limit = self.settings.answer_timeout - waited, "RAG_ANSWER_TIMEOUT"
-                else:
-                    remaining, limit = min(self.settings.timeout, self.settings.answer_timeout) - waited, "RAG_TIMEOUT"
-                try:
-                    kind, item = events.get(timeout=max(0.0, remaining))
-                except queue.Empty:
-                    raise BackendError(self._deadline(limit, time.monotonic() - started, seen)) from None
-                if kind == "end":
-                    break
-                if kind == "error":
-                    raise BackendError(self._safe(self._explain(item))) from item
-                text = seen.take(item)
-                if text:
-                    yield text
-        finally:
-            for stream in opened:
-                _close(stream)
-            if worker.is_alive():  # still connecting or waiting for headers: drop its connections
-                _close(self.client)
-        if not seen.text:
-            raise BackendError(self._safe(seen.why_empty(self.host, opened[0] if opened else None)))
+        opened: list[Any] = []  # the stream, once the worker has it (closed here at a deadline)
 
-    # --- the worker ---------------------------------------------------------------------------
-
-    def _read(self, params: dict, events: queue.Queue, opened: list) -> None:
-        try:
+        def texts() -> Iterator[str]:
             stream = self._create(params)
             opened.append(stream)
             for chunk in stream:
-                events.put(("chunk", chunk))
-            events.put(("end", None))
-        except BaseException as exc:  # anything at all: handed to the caller, who explains it
-            events.put(("error", exc))
+                text = seen.take(chunk)
+                if text:
+                    yield text
+
+        def cancel() -> None:  # unblock the worker: close its stream, or its connection if it has none yet
+            for handle in opened or [self.client]:
+                handle.close()
+
+        limits = self.settings
+        try:
+            yield from within(texts, first=min(limits.timeout, limits.answer_timeout), total=limits.answer_timeout,
+                              cancel=cancel, name="newsrag-openai")
+        except Deadline as late:
+            raise BackendError(self._deadline(late, seen)) from None
+        except BackendError:
+            raise
+        except Exception as exc:  # anything the endpoint or the client did: explained, then the fallback
+            raise BackendError(self._safe(self._explain(exc))) from exc
+        finally:
+            for stream in opened:
+                _close(stream)
+        if not seen.text:
+            raise BackendError(self._safe(seen.why_empty(self.host, opened[0] if opened else None)))
 
     def _create(self, params: dict):
         """Create the stream; newer models reject `max_tokens`/`temperature`: retry without them."""
@@ -114,14 +99,18 @@ class OpenAIGenerator:
 
     # --- messages -------------------------------------------------------------------------------
 
-    def _deadline(self, limit: str, waited: float, seen: "_Seen") -> str:
-        if seen.text:
-            what = f"the answer from {self.host} was not complete after {waited:.0f} s"
-        elif seen.events:
-            what = f"{self.host} sent {seen.events} event(s) but no text within {waited:.0f} s"
+    def _deadline(self, late: Deadline, seen: "_Seen") -> str:
+        if late.phase == "first":
+            limit = f"RAG_TIMEOUT={self.settings.timeout:g}"
         else:
-            what = f"no reply from {self.host} within {waited:.0f} s"
-        return f"{what} ({limit}={getattr(self.settings, _FIELD[limit]):g})"
+            limit = f"RAG_ANSWER_TIMEOUT={self.settings.answer_timeout:g}"
+        if seen.text:
+            what = f"the answer from {self.host} was not complete after {late.waited:.0f} s"
+        elif seen.events:
+            what = f"{self.host} sent {seen.events} event(s) but no text within {late.waited:.0f} s"
+        else:
+            what = f"no reply from {self.host} within {late.waited:.0f} s"
+        return f"{what} ({limit})"
 
     def _explain(self, exc: BaseException) -> str:
         import openai
@@ -146,9 +135,6 @@ class OpenAIGenerator:
 
     def _safe(self, message: str) -> str:
         return scrub(message, self._secrets)
-
-
-_FIELD = {"RAG_TIMEOUT": "timeout", "RAG_ANSWER_TIMEOUT": "answer_timeout"}
 
 
 class _Seen:

@@ -2,15 +2,24 @@
 
 Every variable is documented in `.env.example`. A fresh `Settings()` reads the environment
 each time it is built; the public API builds one per call unless it is given one.
+
+The `.env` file is `./.env` in the current directory, or the file RAG_ENV_FILE names
+(RAG_ENV_FILE= with nothing after it: no file). The environment wins over the file. A `.env`
+that sets where data goes or which server is contacted (an endpoint, a key, the data dir) is
+named on stderr once per process, with the values it set (URLs redacted, keys hidden), so that
+running `rag` inside a downloaded folder cannot silently send its passages somewhere else.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 Backend = Literal["auto", "extractive", "openai", "local"]
 
@@ -63,10 +72,65 @@ def _env(*names: str) -> AliasChoices:
     return AliasChoices(*names)
 
 
+# Variables that decide where passages are sent or where the index lives: a `.env` setting
+# one of them is announced.
+_ANNOUNCED = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "RAG_BACKEND", "RAG_DATA_DIR", "CHROMA_HOST", "CHROMA_PORT",
+              "RAG_LOCAL_MODEL", "RAG_COLLECTION")
+_HIDDEN = ("OPENAI_API_KEY",)
+
+
+def env_file() -> Path | None:
+    """The .env file read: RAG_ENV_FILE if set (empty: none), else ./.env if there is one."""
+    named = os.environ.get("RAG_ENV_FILE")
+    if named is not None:
+        return Path(named).expanduser() if named.strip() else None
+    here = Path(".env")
+    return here if here.is_file() else None
+
+
+@functools.lru_cache(maxsize=16)
+def _announce(path: str, shown: tuple[tuple[str, str], ...]) -> None:
+    """Once per process and file: say which .env was read and what it set that matters."""
+    items = ", ".join(f"{k}={v}" for k, v in shown)
+    sys.stderr.write(f"newsrag: settings from {path}: {items} (RAG_ENV_FILE= to ignore that file)\n")
+    sys.stderr.flush()
+
+
+def _announce_file(path: Path) -> None:
+    from dotenv import dotenv_values
+
+    from .redact import redact_url
+
+    try:
+        values = dotenv_values(path, encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    shown = []
+    for key in _ANNOUNCED:
+        value = values.get(key)
+        if value and key not in os.environ:  # the environment wins: the file's value is not used
+            shown.append((key, "(set)" if key in _HIDDEN else redact_url(value) if "://" in value else value))
+    if shown:
+        _announce(str(path.resolve()), tuple(shown))
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = env_file()
+        if path is None:
+            return init_settings, env_settings, file_secret_settings
+        _announce_file(path)
+        return init_settings, env_settings, DotEnvSettingsSource(settings_cls, env_file=path), file_secret_settings
 
     # where the index lives
     data_dir: Path = Field(Path(".rag"), validation_alias=_env("RAG_DATA_DIR", "data_dir"))

@@ -186,3 +186,62 @@ def test_cli_falls_back_and_never_prints_the_key(index):
     assert result.returncode == 0, result.stderr
     assert "endpoint failed" in result.stderr and "marriage of convenience" in result.stdout
     assert SECRET not in result.stdout + result.stderr
+
+
+_NO_PORT_PROBE = r"""
+import http.client, json, os, socket, stat, sys
+from rag import Settings, answer
+from rag.generate.local import LocalGenerator
+
+settings = Settings(data_dir=sys.argv[1], local_model=sys.argv[2], context_tokens=2048)
+a = answer("What did Kirby say?", k=2, backend="local", settings=settings)
+
+def listening_inodes():
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        inodes |= {row.split()[9] for row in rows if row.split()[3] == "0A"}
+    return inodes
+
+mine = set()
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue
+    if target.startswith("socket:["):
+        mine.add(target[8:-1])
+
+address = LocalGenerator(settings).server.listening_address
+path = address.split("://", 1)[1]
+
+class Unix(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect(path)
+
+conn = Unix("localhost")
+conn.request("POST", "/v1/chat/completions", body=json.dumps({"messages": [{"role": "user", "content": "hi"}]}),
+             headers={"content-type": "application/json", "origin": "http://evil.example"})
+status = conn.getresponse().status
+print(json.dumps({"backend": a.backend, "tcp_listeners": sorted(mine & listening_inodes()), "address": address,
+                  "dir_mode": oct(stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode)), "unauthenticated": status}))
+"""
+
+
+def test_the_in_process_model_opens_no_port_and_answers_nobody_else(index, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    probe = subprocess.run([sys.executable, "-c", _NO_PORT_PROBE, str(index), str(smol_model())],
+                           capture_output=True, text=True, timeout=300)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    seen = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert seen["backend"] == "local"
+    assert seen["tcp_listeners"] == [], seen  # no TCP port at all
+    assert seen["address"].startswith("unix://") and seen["dir_mode"] == "0o700"
+    assert seen["unauthenticated"] == 401  # even through its socket, nothing answers without the key

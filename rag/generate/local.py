@@ -1,16 +1,26 @@
 """A GGUF model run in-process by xllamacpp (llama.cpp), from RAG_LOCAL_MODEL.
 
 Optional: `pip install -e .[local]`, then point RAG_LOCAL_MODEL at a .gguf file. The model is
-loaded once per process and file (explicit cache). Its chat endpoint is called in-process (no
-port is opened); its words are streamed as they are generated.
+loaded once per process and file (explicit cache). Its chat endpoint is called in-process; its
+words are streamed as they are generated.
+
+xllamacpp always starts llama.cpp's HTTP server next to the in-process API (by default on a
+random 127.0.0.1 port, with no key and CORS open to every origin: any local process or web page
+could use the model). Here it listens on a Unix socket inside a private directory (mode 0700,
+removed at exit) and requires a random key that never leaves this process: no TCP port is
+opened, and nothing can use the model but newsrag.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
 import queue
+import secrets
+import shutil
+import tempfile
 import threading
 from typing import Iterator
 
@@ -30,6 +40,11 @@ def _server(path: str, n_ctx: int):
     params.n_parallel = 1
     params.cpuparams.n_threads = os.cpu_count() or 1
     params.cpuparams_batch.n_threads = os.cpu_count() or 1
+    private = tempfile.mkdtemp(prefix="newsrag-llm-")  # mode 0700: only this user may even find the socket
+    atexit.register(shutil.rmtree, private, ignore_errors=True)
+    params.hostnames = [os.path.join(private, "llm.sock")]  # a Unix socket, not a TCP port
+    params.api_keys = [secrets.token_urlsafe(32)]  # and a key nobody else has
+    params.cors_origins = ""
     return xlc.Server(params)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from typing import Iterator, Sequence, Union
 
-from .citations import check, ground
+from .citations import UNSUPPORTED, check, ground
 from .config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from .embeddings import embed_cached
 from .evidence import article_texts, passage_sentences
@@ -102,9 +102,8 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
         )
     # a language model is only asked what the articles can answer; the extractive answerer
     # makes the same judgement itself (and says so with its refusal)
-    relevant = name == "extractive" or bool(
-        select(asked, sentences, LexicalIndex(settings.lexical_dir).idf(), article_texts(passages))
-    )
+    idf = LexicalIndex(settings.lexical_dir).idf()
+    relevant = name == "extractive" or bool(select(asked, sentences, idf, article_texts(passages)))
 
     generator: Generator = ExtractiveGenerator(settings)
     used = list(passages)
@@ -132,7 +131,7 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
 
     if len(used) != len(passages):  # the model was shown fewer passages: cite only those
         sentences, _ = passage_sentences(used)
-    grounded = ground(text, used, sentences, embed=embed_cached) if relevant else None
+    grounded = ground(text, used, sentences, embed=embed_cached, idf=idf) if relevant else None
     if grounded is None or grounded.refused or grounded.supported == 0:
         text = _abstention(passages)
         if not relevant:
@@ -141,7 +140,8 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
     else:
         check(grounded.citations, grounded.text)
         if grounded.unsupported:
-            notes.append(f"{grounded.unsupported} sentence(s) of the model's answer have no support in the articles")
+            notes.append(f"{grounded.unsupported} sentence(s) of the model's answer have no support in the articles "
+                         f"and are marked {UNSUPPORTED}: {'; '.join(grounded.reasons[:3])}")
         final = Answer(question_asked, grounded.text, tuple(grounded.citations), tuple(passages), False,
                        generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started

@@ -304,18 +304,19 @@ def _ask(generator, settings, material, clusters, items: list[Item], template: s
         s = material.sentences[clusters[groups[0]].leader]
         a = material.article_of(s)
         passages.append(Passage(a.source, a.title, s.chunk_id, s.text, s.start, s.end, 0.0, a.path, a.date, a.byline, a.encoding))
-        sentences.append(EvidenceSentence(n, s.start, s.end, s.text))
+        sentences.append(EvidenceSentence(n, s.start, s.end, s.text, s.speaker, s.direct))
     listing = "\n".join(f"[{i}] {text}" for i, (text, _) in enumerate(items, 1))
     messages = [
         {"role": "system", "content": render("briefing_system")},
         {"role": "user", "content": render(template, evidence=listing, n_sources=len(material.articles))},
     ]
     written = "".join(generator.generate(Request("briefing", passages, messages, settings.max_answer_tokens)))
+    idf = LexicalIndex(settings.lexical_dir).idf()
     head, _, tail = written.partition("KEY POINTS")
     sections = []
     for part in (head.replace("SUMMARY", "", 1), tail):
         part = _BULLET.sub(" ", part.lstrip(": \n"))
-        grounded = ground(part, passages, sentences, embed=embed_cached) if part.strip() else None
+        grounded = ground(part, passages, sentences, embed=embed_cached, idf=idf) if part.strip() else None
         sections.append(_claims(grounded, passages, items) if grounded else [])
     return sections[0], sections[1]
 

@@ -19,6 +19,8 @@ import numpy as np
 from .evidence import Sentence, verify
 from .lexical import tokenize
 from .sentences import sentence_spans
+from .support import Evidence
+from .support import check as check_support
 from .types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
@@ -50,6 +52,7 @@ class Grounded:
     supported: int = 0  # sentences with at least one citation
     unsupported: int = 0  # sentences no passage supports
     refused: bool = False  # the generator said the passages do not hold the answer
+    reasons: list[str] = field(default_factory=list)  # why each unsupported sentence is not supported
 
 
 @dataclass
@@ -129,14 +132,37 @@ class _Scorer:
         q = self._embed([claim])[0]
         return [float(self._vectors[i] @ q) for i in indices]
 
+    def similarity(self, text: str, others: list[str]) -> list[float]:
+        """Cosine similarity of `text` to each of `others` (for the support check)."""
+        if self._embed is None or not others:
+            return [0.0] * len(others)
+        vectors = self._embed([text] + list(others))
+        return [float(vectors[i] @ vectors[0]) for i in range(1, len(vectors))]
+
+    def ranked(self, claim: str, candidates: list[int], tokens: set[str], quotes: list[str], floor: float) -> list[int]:
+        """Candidates that could support the claim, best first: enough shared words, or close in meaning."""
+        scored = sorted(((self.support(claim, i, tokens, quotes), i) for i in candidates), reverse=True)
+        out = [i for score, i in scored
+               if score >= floor and (len(tokens & self.tokens[i]) >= min(2, len(tokens)) or score == 1.0)]
+        if len(out) < _ALTERNATIVES:
+            close = sorted(zip(self.semantic(claim, candidates), candidates), reverse=True)
+            out += [i for value, i in close if value >= SEMANTIC_SUPPORT and i not in out]
+        return out[:_ALTERNATIVES]
+
+
+_ALTERNATIVES = 3  # sentences of a cited passage tried as a claim's evidence
+
 
 def ground(
     generated: str,
     passages: Sequence[Passage],
     sentences: Sequence[Sentence],
     embed=None,
+    idf: dict[str, float] | None = None,
 ) -> Grounded:
-    """Map the generator's [n] markers to verified sentence-level citations (see module doc)."""
+    """Map the generator's [n] markers to verified sentence-level citations (see module doc).
+    A claim is cited only where its evidence supports it (rag/support.py): its figures, names,
+    negation and attribution are there, and its words or its meaning."""
     scorer = _Scorer(sentences, embed)
     by_passage: dict[int, list[int]] = {}
     for i, s in enumerate(sentences):
@@ -149,24 +175,14 @@ def ground(
     numbering: dict[tuple[str, int, int], int] = {}
     citations: list[Citation] = []
     rendered: list[str] = []
+    reasons: list[str] = []
     supported = unsupported = 0
     said: set[str] = set()
     for claim, refusal in zip(claims, refusals):
         if refusal or _norm(claim.text) in said:
             continue  # refusals are not claims; a small model repeating itself is shown once
         said.add(_norm(claim.text))
-        claim_tokens = set(tokenize([claim.text])[0])
-        quotes = [_norm(q) for q in _QUOTED.findall(claim.text)]
-        chosen: list[int] = []
-        for n in dict.fromkeys(claim.markers):
-            candidates = by_passage.get(n, [])
-            best = _best(scorer, claim.text, candidates, claim_tokens, quotes, SUPPORT)
-            if best is not None and best not in chosen:
-                chosen.append(best)
-        if not chosen:
-            best = _best(scorer, claim.text, list(range(len(sentences))), claim_tokens, quotes, SUPPORT_ANYWHERE)
-            if best is not None:
-                chosen.append(best)
+        chosen, why = _evidence(scorer, claim, by_passage, first=supported == 0, idf=idf)
         numbers: list[int] = []
         for i in chosen:
             s = sentences[i]
@@ -186,20 +202,37 @@ def ground(
             rendered.append(claim.text + " " + "".join(f"[{n}]" for n in sorted(set(numbers))))
         else:
             unsupported += 1
+            reasons.append(f"“{claim.text}”: {why or 'no passage supports it'}")
             rendered.append(f"{claim.text} {UNSUPPORTED}")
-    return Grounded(" ".join(rendered), citations, supported, unsupported, refused)
+    return Grounded(" ".join(rendered), citations, supported, unsupported, refused, reasons)
 
 
-def _best(scorer: _Scorer, claim: str, candidates: list[int], tokens: set[str], quotes: list[str], floor: float):
-    if not candidates:
-        return None
-    scores = [scorer.support(claim, i, tokens, quotes) for i in candidates]
-    top = int(np.argmax(scores))
-    if scores[top] >= floor and (len(tokens & scorer.tokens[candidates[top]]) >= min(2, len(tokens)) or scores[top] == 1.0):
-        return candidates[top]
-    semantic = scorer.semantic(claim, candidates)
-    top = int(np.argmax(semantic))
-    return candidates[top] if semantic[top] >= SEMANTIC_SUPPORT else None
+def _evidence(scorer: _Scorer, claim: _Claim, by_passage: dict[int, list[int]], *,
+              first: bool, idf: dict[str, float] | None) -> tuple[list[int], str]:
+    """The sentences that support a claim, and, when none do, why. Tried in turn: the best
+    sentence of each passage it cites, together; each of the next best alone; two neighbouring
+    sentences of one cited passage; then the best sentences of any passage."""
+    tokens = set(tokenize([claim.text])[0])
+    quotes = [_norm(q) for q in _QUOTED.findall(claim.text)]
+    n = len(scorer.sentences)
+    per_marker = [scorer.ranked(claim.text, by_passage.get(m, []), tokens, quotes, SUPPORT)
+                  for m in dict.fromkeys(claim.markers)]
+    per_marker = [r for r in per_marker if r]
+    tries: list[list[int]] = []
+    if per_marker:
+        tries.append(list(dict.fromkeys(r[0] for r in per_marker)))
+        tries += [[i] for r in per_marker for i in r[1:]]
+        tries += [[i, i + 1] for r in per_marker for i in r
+                  if i + 1 < n and scorer.sentences[i + 1].passage == scorer.sentences[i].passage]
+    tries += [[i] for i in scorer.ranked(claim.text, list(range(n)), tokens, quotes, SUPPORT_ANYWHERE)]
+    reason = ""
+    for attempt in dict.fromkeys(tuple(t) for t in tries):
+        evidence = [Evidence(scorer.sentences[i].text, scorer.sentences[i].speaker) for i in attempt]
+        verdict = check_support(claim.text, evidence, first=first, idf=idf, similarity=scorer.similarity)
+        if verdict:
+            return list(attempt), ""
+        reason = reason or verdict.reason
+    return [], reason
 
 
 def check(citations: Sequence[Citation], text: str) -> None:

@@ -24,6 +24,7 @@ from ..embeddings import embed_cached
 from ..evidence import Sentence, article_texts, passage_sentences
 from ..injection import looks_like_instruction
 from ..lexical import LexicalIndex, tokenize
+from ..mentions import mentioned
 from ..prompts import render
 from ..quotes import name_tokens, question_speaker, same_person
 from ..sentences import points_back
@@ -131,14 +132,14 @@ def select(
     everyone and everything the question names counts for less."""
     candidates = [s for s in sentences if not looks_like_instruction(s.text) and len(s.text) > 20]
     about = (
-        {n: all(_mentioned(e, text) for e in q.entities) for n, text in articles.items()}
+        {n: all(mentioned(e, text) for e in q.entities) for n, text in articles.items()}
         if articles is not None and q.entities
         else {}
     )
     if not candidates:
         return []
     all_text = " ".join(s.text for s in candidates)
-    if any(not _mentioned(entity, all_text) for entity in q.entities):
+    if any(not mentioned(entity, all_text) for entity in q.entities):
         return []  # the question names someone or something no passage mentions
 
     tokens = [set(t) for t in tokenize([s.text for s in candidates])]
@@ -228,25 +229,6 @@ def _is_person(name: str, text: str) -> bool:
     return bool(re.search(rf"\b[A-Z][a-zà-ÿ]+(?:[ \xa0]+[A-Z][a-zà-ÿ]+)?[ \xa0]+{re.escape(name)}\b", text)) and not re.search(
         rf"\bof[ \xa0]+{re.escape(name)}\b", text
     )
-
-
-def _mentioned(entity: str, text: str) -> bool:
-    """Some word of the entity occurs in the text, allowing for endings (Chinese ~ China)."""
-    for word in entity.split():
-        if word.isupper():  # an acronym, also written with dots (US ~ U.S.) or spelled out (ICC)
-            spelled = r"\s+(?:(?:of|the|and|for|on)\s+)?".join(rf"{c}[a-z]+" for c in word)
-            if re.search(rf"\b(?:{re.escape(word)}\b|{re.escape('.'.join(word))}\.)", text, re.IGNORECASE) or (
-                len(word) > 1 and re.search(rf"\b{spelled}\b", text)
-            ):
-                return True
-            continue
-        if len(word) <= 4:
-            pattern = rf"\b{re.escape(word)}\b"
-        else:
-            pattern = rf"\b{re.escape(word[: max(4, len(word) - 4)])}"
-        if re.search(pattern, text, re.IGNORECASE):
-            return True
-    return False
 
 
 def _holds(tokens: set[str], term: str) -> bool:

@@ -24,6 +24,7 @@ own seed claims and are measured on claims built from RealTime QA documents
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -104,10 +105,13 @@ def _content_words_before(claim: str, end: int) -> set[str]:
 
 
 def _numbers(claim: str, evidence, text) -> Verdict:
-    have = _number_values(text)
+    """Every figure of the claim is in the evidence, as often as the claim uses it ("Mary, 61 ...
+    John, 61" is not supported by "Mary, 59 ... John, 61")."""
+    have = Counter(value for _, value in _number_mentions(text))
     for shown, value in _number_mentions(claim):
-        if value not in have:
+        if have[value] <= 0:
             return Verdict(False, f"the figure “{shown}” is not in the cited sentence")
+        have[value] -= 1
     return Verdict(True)
 
 
@@ -127,36 +131,49 @@ def _names(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict:
 def _negation(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict:
     """What the claim negates is negated in its evidence, and what the evidence negates is not
     stated positively by the claim ("did not welcome" vs "welcomed"; "denies expelling" vs
-    "admits expelling"). A negation elsewhere in a sentence ("... cannot end unless ...") does
-    not count against a claim about another part of it."""
+    "admits expelling"). Each negation on one side about what the other states needs its own
+    negation on the other side (one to one: an added "not" is not excused by another "not" in
+    the same sentence), and a negation elsewhere in a sentence ("... cannot end unless ...")
+    does not count against a claim about another part of it."""
     claim_scopes = _negated_scopes(claim)
     evidence_scopes = [scope for e in evidence for scope in _negated_scopes(e.text)]
-    have = _content(text)
-    for scope in claim_scopes:
-        if scope & have and not any(scope & other for other in evidence_scopes):
-            return Verdict(False, "the claim is negated and the cited sentence is not")
-    said = _content(claim) - set().union(*claim_scopes) if claim_scopes else _content(claim)
-    for scope in evidence_scopes:
-        if len(scope & said) >= min(2, len(scope)) and not any(scope & other for other in claim_scopes):
-            return Verdict(False, "the cited sentence is negated and the claim is not")
+    if _unmatched(claim_scopes, evidence_scopes, _content(text)):
+        return Verdict(False, "the claim is negated and the cited sentence is not")
+    if _unmatched(evidence_scopes, claim_scopes, _content(claim)):
+        return Verdict(False, "the cited sentence is negated and the claim is not")
     return Verdict(True)
 
 
+def _unmatched(scopes: list[set[str]], others: list[set[str]], about: set[str]) -> bool:
+    """Does a scope about `about` lack a distinct counterpart among `others`?"""
+    free = list(others)
+    for scope in sorted(scopes, key=len):
+        if len(scope & about) < min(2, len(scope)):
+            continue  # a negation about something the other side does not state
+        best = max(free, key=lambda o: len(scope & o), default=None)
+        if best is None or not scope & best:
+            return True
+        free.remove(best)
+    return False
+
+
 def _roles(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict:
-    """Two names around the same verb in the opposite order: "Xi welcomed Putin" vs "Putin welcomed Xi"."""
+    """Two names around the same verb in the opposite order: "Xi welcomed Putin" vs "Putin welcomed
+    Xi". Only names a few words apart with no punctuation between them, in the active voice."""
     names = [n for n in _claim_names(claim) if not n.isupper()]
-    if len(names) < 2 or re.search(r"\b(?:by|from|with|and)\b", claim):
-        return Verdict(True)
-    a, b = names[0], names[-1]
-    between = _content(_between(claim, a, b))
-    if not between:
-        return Verdict(True)
-    for e in evidence:
-        if re.search(r"\b(?:by|from)\b", e.text):
+    for a, b in zip(names, names[1:]):
+        span = _between(claim, a, b)
+        if not span or len(span.split()) > 5 or re.search(r"[,;:()\"“”]|\b(?:by|from|with|and|or|to)\b", span):
             continue
-        ia, ib = _find(e.text, a), _find(e.text, b)
-        if ia is not None and ib is not None and ib < ia and between & _content(e.text[ib:ia]):
-            return Verdict(False, f"the cited sentence has {b} and {a} the other way round")
+        between = _content(span)
+        if not between:
+            continue
+        for e in evidence:
+            if re.search(r"\b(?:by|from)\b", e.text):
+                continue
+            ia, ib = _find(e.text, a), _find(e.text, b)
+            if ia is not None and ib is not None and ib < ia and between & _content(e.text[ib:ia]):
+                return Verdict(False, f"the cited sentence has {b} and {a} the other way round")
     return Verdict(True)
 
 
@@ -204,7 +221,7 @@ _ORDINALS = {w: i for i, w in enumerate(
 _SCALES = {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9,
            "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d+(?:[.,]\d+)*)(?:\s*(st|nd|rd|th)\b)?(?:\s*-?\s*(hundred|thousand|million|billion|trillion|bn|mn|tn|k|m|b)\b)?"
+    r"(?<!\d)(?<!\d[.,])(\d+(?:[.,]\d+)*)(?:\s*(st|nd|rd|th)\b)?(?:\s*-?\s*(hundred|thousand|million|billion|trillion|bn|mn|tn|k|m|b)\b)?"
     r"|\b(" + "|".join(sorted(set(_NUMBER_WORDS) | set(_ORDINALS), key=len, reverse=True)) + r")\b"
     r"(?:\s*-?\s*(hundred|thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
@@ -237,10 +254,6 @@ def _number_mentions(text: str) -> list[tuple[str, str]]:
             value = _NUMBER_WORDS[lower] * _SCALES.get((word_scale or "").lower(), 1.0)
         out.append((m.group().strip(), f"{value:g}"))
     return out
-
-
-def _number_values(text: str) -> set[str]:
-    return {value for _, value in _number_mentions(text)}
 
 
 _NAME_WORD = re.compile(r"\b(?:[A-Z]\.){2,}|\b[A-Z][A-Za-zà-ÿ'’-]*[A-Za-zà-ÿ]|\b[A-Z]{2,}\b")
@@ -276,7 +289,9 @@ _COMMON_OPENERS = frozenset(
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-zà-ÿ][A-Za-zà-ÿ'’.-]*[A-Za-zà-ÿ]|[A-Za-z]", text)
+    """Words of a text; hyphenated ones also in parts ("mid-August" holds "August")."""
+    words = re.findall(r"[A-Za-zà-ÿ][A-Za-zà-ÿ'’.-]*[A-Za-zà-ÿ]|[A-Za-z]", text)
+    return words + [part for w in words if "-" in w for part in w.split("-") if part]
 
 
 _DEMONYM_ENDINGS = ("ians", "ians", "ian", "ean", "ese", "ish", "ans", "an", "n", "i", "ic", "s")
@@ -308,7 +323,7 @@ _NOT_NEGATION = re.compile(r"\bnot\s+only\b|\bno\s+(?:longer\s+than|more\s+than|
                            r"|\bnothing\s+but\b|\bno\s+doubt\b|\bnever\s+before\b", re.IGNORECASE)
 
 
-_SCOPE_END = re.compile(r"[,;:.!?()\"“”]|\b(?:but|unless|and|while|because|although|though|which|who|when|as|after|before|since|if)\b",
+_SCOPE_END = re.compile(r"[,;:.!?()]|\b(?:but|unless|and|while|because|although|though|which|who|when|as|after|before|since|if)\b",
                         re.IGNORECASE)
 
 
@@ -335,7 +350,9 @@ def _find(text: str, name: str) -> int | None:
     return m.start() if m else None
 
 
-_ATTRIBUTION = re.compile(rf"\b(?:{VERBS})\b|\b[Aa]ccording\s+to\b|[\"“”]")  # verbs in lower case: "United States" says nothing
+# a verb of saying (in lower case: "United States" says nothing) or "according to"; quotation
+# marks alone do not say who is speaking
+_ATTRIBUTION = re.compile(rf"\b(?:{VERBS})\b|\b[Aa]ccording\s+to\b")
 _SPEAKER_IN_CLAIM = re.compile(
     rf"(?:\baccording\s+to\s+(?:the\s+)?(?P<a>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)"
     rf"|(?P<b>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)\s+(?:also\s+)?(?:{VERBS})\b)"

@@ -22,7 +22,7 @@ from rag.bootstrap import describe, ensure_index
 from rag.config import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
 from rag.markup import html_text
-from rag.redact import scrub
+from rag.redact import scrub, secrets_of
 from rag.uploads import ACCEPTED, save
 
 import gradio as gr  # noqa: E402  (after rag)
@@ -121,8 +121,7 @@ def _clip(text: str, limit: int = 400) -> str:
 
 def _safe(message: str, settings: Settings) -> str:
     """An error message fit for any web user: URLs redacted, the API key replaced."""
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
-    return scrub(message, [key])
+    return scrub(message, secrets_of(settings))
 
 
 def briefing_html(markdown: str) -> str:

@@ -363,13 +363,13 @@ def _guard(call):
 
 def _safe(message: str) -> str:
     """An error message without credentials: URLs redacted, the API key replaced."""
-    from .redact import scrub
+    from .redact import scrub, secrets_of
 
     try:
-        key = Settings().openai_api_key
-    except Exception:  # the configuration itself is broken: no key to hide
-        key = None
-    return scrub(message, [key.get_secret_value()] if key else [])
+        secrets = secrets_of(Settings())
+    except Exception:  # the configuration itself is broken: no secret was read
+        secrets = []
+    return scrub(message, secrets)
 
 
 class _progress:

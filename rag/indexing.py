@@ -18,11 +18,11 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 from . import boilerplate, quotes
 from .chunking import Chunk, chunk_document
 from .config import Settings, load_settings
+from .discover import discover
 from .documents import Document, parse
 from .embeddings import NewsragEmbeddingFunction, load_model
 from .lexical import LexicalIndex, index_text, tokenize
 from .quotes import INDEX_VERSION, Statement, statements
-from .discover import discover
 from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
 from .store import Store, StoredDoc, chunk_id, doc_id_for
@@ -276,7 +276,7 @@ class _Run:
                 left[id(r.job)] -= 1
                 if left[id(r.job)] == 0:
                     finished.append(r.job)
-            stale = [i for job in finished if job.previous for i in job.previous.ids if i not in set(job.ids())]
+            stale = [i for job in finished if job.previous for i in set(job.previous.ids) - set(job.ids())]
             if stale:
                 self.store.delete(stale)
             for job in finished:

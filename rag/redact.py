@@ -36,6 +36,17 @@ def host_of(url: str) -> str:
         return "the endpoint"
 
 
+def secrets_of(settings) -> list[str]:
+    """What must never be shown of a configuration: the API key, and the password of the
+    endpoint URL (`http://user:password@host/v1`)."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    try:
+        password = urlsplit(settings.openai_base_url or "").password or ""
+    except ValueError:
+        password = ""
+    return [s for s in (key, password) if s]
+
+
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     """A message with every URL in it redacted and every secret replaced by ***."""
     text = _URL.sub(lambda m: redact_url(m.group()), text)

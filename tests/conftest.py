@@ -85,6 +85,20 @@ def seed_index(tmp_path_factory):
     return settings
 
 
+def seeds_with(tmp_path_factory, extra: dict[str, str]):
+    """Settings for an index of the seeds plus `extra` articles (file name -> text)."""
+    from rag import Settings, ingest
+
+    folder = tmp_path_factory.mktemp("articles")
+    for f in SEEDS.glob("*.txt"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    for name, text in extra.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("index"))
+    ingest([folder], settings=settings)
+    return settings
+
+
 def run_cli(*args: str, data_dir: Path, env: dict | None = None, cwd: Path | None = None, timeout: float = 300):
     full_env = os.environ | {"RAG_DATA_DIR": str(data_dir), "COLUMNS": "200"} | (env or {})
     return subprocess.run(

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from conftest import SEEDS, free_port, run_cli, smol_model
-from rag import Answer, Settings, answer, ingest
+from conftest import free_port, run_cli, seeds_with, smol_model
+from rag import Answer, Settings, answer
 from rag.answer import _llm_request
 from rag.citations import MARKER
 from rag.generate import make_generator, resolve_backend
@@ -46,17 +46,13 @@ def _invariants(a: Answer) -> None:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("articles")
-    for f in SEEDS.glob("*.txt"):
-        (folder / f.name).write_bytes(f.read_bytes())
-    (folder / "rotterdam.txt").write_text(HOSTILE, encoding="utf-8")
-    data = tmp_path_factory.mktemp("index")
-    ingest([folder], settings=Settings(data_dir=data))
-    return data
+    return seeds_with(tmp_path_factory, {"rotterdam.txt": HOSTILE}).data_dir
 
 
 def _settings(data, **extra) -> Settings:
-    return Settings(data_dir=data, **extra)
+    """Deadlines far beyond what a loaded CI machine needs: these tests are about the backends
+    answering, not about deadlines (tests/test_endpoint_faults.py is)."""
+    return Settings(data_dir=data, **({"timeout": 600, "answer_timeout": 900} | extra))
 
 
 def test_openai_backend_answers_through_a_real_server(index, llm_server):

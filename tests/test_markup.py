@@ -4,15 +4,14 @@ a script or a terminal control sequence."""
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 
 import pytest
 from markdown_it import MarkdownIt
 
-from conftest import SEEDS, run_cli
-from rag import Settings, briefing, ingest
+from conftest import run_cli, seeds_with
+from rag import Settings, briefing
 from rag.markup import html_text, md_text, terminal_text
 
 HOST = "203.0.113.7"  # TEST-NET-3: nothing there; a request to it is a leak
@@ -81,20 +80,13 @@ def test_terminal_text_has_no_control_sequences():
 
 @pytest.fixture(scope="module")
 def markup_index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("articles")
-    for f in SEEDS.glob("*.txt"):
-        (folder / f.name).write_bytes(f.read_bytes())
-    (folder / "harbour.txt").write_text(MARKUP_ARTICLE, encoding="utf-8")
-    (folder / "terminal.txt").write_text(
+    terminal = (
         "Port workers vote on the harbour strike\n\n"
         "Port workers in Port Marlow voted \x1b[2J\x1b]0;pwned\x07 to end the harbour strike on Tuesday, the union said.\n\n"
         "The strike had closed the container terminal for nine days and held up ships bound for the northern "
-        "ports, according to the harbour board, which said traffic would return to normal within a week.\n",
-        encoding="utf-8",
+        "ports, according to the harbour board, which said traffic would return to normal within a week.\n"
     )
-    data = tmp_path_factory.mktemp("index")
-    ingest([folder], settings=Settings(data_dir=data))
-    return data
+    return seeds_with(tmp_path_factory, {"harbour.txt": MARKUP_ARTICLE, "terminal.txt": terminal}).data_dir
 
 
 def test_briefing_markdown_carries_no_markup_from_articles(markup_index, tmp_path):

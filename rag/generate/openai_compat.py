@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from ..config import Settings
 from ..deadline import Deadline, within
-from ..redact import host_of, scrub
+from ..redact import host_of, scrub, secrets_of
 from . import BackendError, Request
 
 _PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client requires one
@@ -36,8 +36,7 @@ class OpenAIGenerator:
             timeout=openai.Timeout(settings.timeout, connect=settings.connect_timeout),
             max_retries=settings.retries,
         )
-        password = self.client.base_url.password or ""
-        self._secrets = [s for s in (key, password) if s]
+        self._secrets = secrets_of(settings)
         self.host = host_of(str(self.client.base_url))
 
     def generate(self, request: Request) -> Iterator[str]:

@@ -24,7 +24,7 @@ from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
 from .lexical import LexicalIndex
 from .prompts import count_tokens, fit_passages, render
-from .retrieve import ranked, speaker_passages
+from .retrieve import search, speaker_passages
 from .store import Store
 from .types import Answer, Passage
 from .writelock import another_writer
@@ -83,7 +83,7 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
         yield Answer(question, text, abstained=True, backend=name, timings={"total": time.perf_counter() - started})
         return
 
-    passages = ranked(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
+    passages = search(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
     notes: list[str] = [f"Read as a follow-up: “{asked_as.question}”"] if asked_as.followed_up else []
     if writing:
         notes.append(render("ingest_partial", chunks=chunks))

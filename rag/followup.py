@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .config import MAX_QUESTION_CHARS
 from .quotes import question_speaker
 
 _OPENER = re.compile(r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about)\b[\s,]*", re.I)
@@ -30,7 +31,7 @@ _GENERIC = {"what", "when", "where", "which", "who", "whom", "why", "how", "does
 @dataclass(frozen=True)
 class Rewritten:
     question: str  # what is answered
-    query: str  # what is searched for
+    query: str  # what is searched for (within the question length limit)
     followed_up: bool
 
 
@@ -48,7 +49,7 @@ def rewrite(question: str, history: Sequence[str] | None) -> Rewritten:
     if len(_content_words(own)) == 0:
         own = previous  # "and then?", "tell me more": the previous question again
     answered = own[:1].upper() + own[1:] if own else previous
-    return Rewritten(answered, f"{answered} {previous}", True)
+    return Rewritten(answered, f"{answered} {previous}"[:MAX_QUESTION_CHARS], True)
 
 
 def _leans_on_context(question: str) -> bool:

@@ -35,18 +35,6 @@ def search(
     query = check_text(query, "query")
     k = check_k(k)
     sources = check_list(sources, "sources", MAX_SOURCES) or None
-    return ranked(query, k, sources=sources, mmr=mmr, settings=settings)
-
-
-def ranked(
-    query: str,
-    k: int | None = None,
-    *,
-    sources: Sequence[str] | None = None,
-    mmr: bool = False,
-    settings: Settings | None = None,
-) -> list[Passage]:
-    """search() for callers inside newsrag, whose arguments are already checked."""
     settings = load_settings(settings)
     k = k or settings.top_k
     query = (query or "").strip()

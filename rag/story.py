@@ -19,7 +19,7 @@ from .evidence import document_view
 from .injection import looks_like_instruction
 from .lexical import tokenize
 from .quotes import from_chunk
-from .retrieve import ranked
+from .retrieve import search
 from .store import Store, StoredDoc
 
 MAX_ARTICLES = 30  # a briefing is one page: more articles than this need a topic
@@ -79,7 +79,7 @@ def gather(settings: Settings, topic: str | None = None) -> Material:
     notes: list[str] = []
     stored = store.docs()
     if topic:
-        passages = ranked(topic, TOPIC_PASSAGES, mmr=True, settings=settings)
+        passages = search(topic, TOPIC_PASSAGES, mmr=True, settings=settings)
         spans: dict[str, list[tuple[int, int, str]]] = {}
         for p in passages:
             spans.setdefault(p.path, []).append((p.start, p.end, p.chunk_id))

@@ -3,6 +3,7 @@ in seeds/ first (and say so), so that install + one command is all a newcomer ne
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from .config import Settings
@@ -11,12 +12,9 @@ from .store import Store
 from .types import IngestReport
 from .writelock import writing_if_free
 
-PACKAGED_SEEDS = Path(__file__).resolve().parents[1] / "seeds"
-
-
 def seeds_dir() -> Path | None:
-    """seeds/ in the current directory, else the one next to the package (an editable install)."""
-    for candidate in (Path("seeds"), PACKAGED_SEEDS):
+    """seeds/ in the current directory, else the sample articles shipped inside the package."""
+    for candidate in (Path("seeds"), Path(str(resources.files("rag") / "samples"))):
         if candidate.is_dir() and any(candidate.glob("*.txt")):
             return candidate
     return None

@@ -279,11 +279,8 @@ def web_ui(
     port: Optional[int] = typer.Option(None, "--port", "-p", help="Port (default GRADIO_SERVER_PORT, else 7860)."),
 ) -> None:
     """Open the web UI: chat with cited answers, briefings, the article library."""
-    try:
-        import ui as web  # the Gradio app (ui.py); gradio is imported only here
-    except ImportError as exc:
-        err.print(f"[red]Error:[/] the web UI is not installed: {escape(str(exc))}. Run pip install -e . in the checkout.")
-        raise typer.Exit(1)
+    from . import web  # the Gradio app; gradio is imported only here
+
     web.main(host, port, _settings(ctx))
 
 

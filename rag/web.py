@@ -1,0 +1,377 @@
+"""newsrag's web UI (Gradio), over the public `rag` API only.
+
+    rag ui [--port 7860]    # or, in the repository: python ui.py
+
+Opens on http://127.0.0.1:7860 (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT), offline: analytics
+off, no share link, no web fonts. The index comes from RAG_DATA_DIR like every command; an empty
+index is filled with seeds/ first. Tabs: Ask (streamed, cited answers with a sources panel),
+Briefing (Markdown, downloadable), Library (list, upload, remove). Scripts can call the app with
+gradio_client: the API endpoints are "chat" and "briefing" (see README).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
+from rag import Answer, Settings, answer, articles, backends, briefing, ingest, remove
+from rag.bootstrap import describe, ensure_index
+from rag.config import MAX_QUESTION_CHARS, BadRequest
+from rag.deadline import Deadline, within
+from rag.markup import html_text
+from rag.redact import scrub, secrets_of
+from rag.uploads import ACCEPTED, save
+
+import gradio as gr  # noqa: E402  (after rag)
+
+MARKER = re.compile(r"\[(\d+)\]")
+CONTEXT_CHARS = 320  # passage text shown around a quote
+
+CSS = """
+.nr-scroll { max-height: 560px; overflow-y: auto; padding-right: 4px; }
+.nr-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0;
+           background: var(--background-fill-primary); scroll-margin-top: 12px; }
+.nr-card.nr-focus { outline: 3px solid var(--color-accent); }
+.nr-head { font-size: 0.9em; margin-bottom: 6px; color: var(--body-text-color-subdued); }
+.nr-head b { color: var(--body-text-color); }
+.nr-passage { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; }
+.nr-passage mark { background: #ffe58a; color: #111; padding: 0 2px; border-radius: 2px; }
+.nr-secondary { opacity: 0.65; font-size: 0.88em; }
+.nr-note { font-size: 0.88em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
+.nr-abstained { border-left: 4px solid #d97706; padding: 6px 10px; background: rgba(217, 119, 6, 0.08); }
+"""
+
+# Clicking a [n] marker in an answer brings that source into view in the panel beside the chat.
+HEAD = """
+<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest("a[href^='#nr-src-']");
+  if (!link) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const card = document.getElementById(link.getAttribute("href").slice(1));
+  if (!card) return;
+  document.querySelectorAll(".nr-card.nr-focus").forEach((c) => c.classList.remove("nr-focus"));
+  card.classList.add("nr-focus");
+  card.scrollIntoView({behavior: "smooth", block: "start"});
+}, true);
+</script>
+"""
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+def answer_html(a: Answer) -> str:
+    """The answer for the chat, as HTML we build: the text escaped (articles are data, never
+    markup), [n] markers as links to the sources panel, abstentions in their own box."""
+    if a.abstained:
+        return f'<div class="nr-abstained"><b>Not in the articles.</b> {_text_html(a.text)}</div>'
+    text = MARKER.sub(lambda m: f'<a href="#nr-src-{m.group(1)}">[{m.group(1)}]</a>', _text_html(a.text))
+    return text + f"<br><sub>{html_text(a.backend)} · {a.timings.get('total', 0):.2f} s</sub>"
+
+
+def _text_html(text: str) -> str:
+    return html_text(text).replace("\n", "<br>")
+
+
+def sources_html(a: Answer | None, waiting: bool = False) -> str:
+    if waiting:
+        return '<div class="nr-note">Searching the articles…</div>'
+    if a is None:
+        return '<div class="nr-note">Sources of the latest answer appear here: the passage, with the quoted words highlighted.</div>'
+    parts = [f'<div class="nr-note">{html_text(n)}</div>' for n in a.notes]
+    cited_chunks = set()
+    for c in a.citations:
+        passage = next((p for p in a.passages if p.chunk_id == c.chunk_id and p.start <= c.start and c.end <= p.end),
+                       None) or next((p for p in a.passages if p.path == c.path and p.start <= c.start and c.end <= p.end), None)
+        cited_chunks.add(passage.chunk_id if passage else c.chunk_id)
+        body = _highlighted(passage.text, c.start - passage.start, c.end - passage.start) if passage else f"<mark>{html_text(c.quote)}</mark>"
+        meta = " · ".join(html_text(x) for x in (c.title, c.date[:10]) if x)
+        parts.append(
+            f'<div class="nr-card" id="nr-src-{c.n}"><div class="nr-head"><b>[{c.n}] {html_text(c.name)}</b>'
+            f" · {meta} · chars {c.start}–{c.end}</div><div class=\"nr-passage\">{body}</div></div>"
+        )
+    others = [p for p in a.passages if p.chunk_id not in cited_chunks]
+    if others:
+        label = "Closest passages" if a.abstained else "Also retrieved, not cited"
+        cards = "".join(
+            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html_text(p.name)}</b> · '
+            f"{html_text(p.title)}</div><div class=\"nr-passage\">{html_text(_clip(p.text))}</div></div>"
+            for p in others
+        )
+        opened = " open" if a.abstained else ""
+        parts.append(f"<details{opened}><summary>{label} ({len(others)})</summary>{cards}</details>")
+    return '<div class="nr-scroll">' + "".join(parts) + "</div>"
+
+
+def _highlighted(text: str, start: int, end: int) -> str:
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    return (
+        ("…" if lo else "") + html_text(text[lo:start]) + "<mark>" + html_text(text[start:end]) + "</mark>"
+        + html_text(text[end:hi]) + ("…" if hi < len(text) else "")
+    )
+
+
+def _clip(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _safe(message: str, settings: Settings) -> str:
+    """An error message fit for any web user: URLs redacted, the API key replaced."""
+    return scrub(message, secrets_of(settings))
+
+
+def briefing_html(markdown: str) -> str:
+    """The briefing's Markdown as HTML, rendered here with raw HTML switched off: article text in
+    it is escaped already, and nothing in it can become an element (no HTML, no autolinks)."""
+    from markdown_it import MarkdownIt
+
+    return '<div class="nr-briefing">' + MarkdownIt("commonmark", {"html": False}).render(markdown) + "</div>"
+
+
+def _for_api(value: Any) -> Any:
+    """Results for remote scripts: without server-side file paths (which Gradio would also take
+    for files to serve). Sources keep their names and offsets."""
+    if isinstance(value, dict):
+        return {k: _for_api(v) for k, v in value.items() if k != "path"}
+    if isinstance(value, list):
+        return [_for_api(v) for v in value]
+    return value
+
+
+def library(settings: Settings) -> tuple[list[list[Any]], list[tuple[str, str]]]:
+    """The library table's rows and the article choices, from one read of the index. A choice is
+    (file name, opaque key): no server path reaches the page, and a key names exactly one article."""
+    entries = articles(settings)
+    return [[a.name, a.title, a.date[:10], a.chunks] for a in entries], [(a.name, a.key) for a in entries]
+
+
+def chosen_paths(keys: list[str] | None, settings: Settings) -> list[str]:
+    """The files behind the keys the page sent back (unknown keys are refused, never guessed at)."""
+    if not keys:
+        return []
+    by_key = {a.key: a.path for a in articles(settings)}
+    missing = [k for k in keys if k not in by_key]
+    if missing:
+        raise BadRequest("an article you chose is no longer in the index: reload the page")
+    return [by_key[k] for k in keys]
+
+
+def bounded(produce, settings: Settings):
+    """What `produce()` yields, for at most RAG_REQUEST_TIMEOUT seconds (a Deadline after that)."""
+    return within(produce, total=settings.request_timeout, name="newsrag-request")
+
+
+def _user_error(exc: Exception, settings: Settings) -> str:
+    if isinstance(exc, Deadline):
+        return (f"This took longer than {settings.request_timeout:g} s (RAG_REQUEST_TIMEOUT) and was stopped. "
+                "Try a narrower question or fewer passages.")
+    if isinstance(exc, BadRequest):
+        return str(exc)
+    return f"Something went wrong: {_safe(str(exc), settings)}"
+
+
+# --- the app --------------------------------------------------------------------------------------
+
+def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks:
+    settings = settings or Settings()
+    available, default_backend = backends(settings)
+    rows, choices = library(settings)
+    editable = not settings.ui_read_only
+
+    with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
+        gr.Markdown("## newsrag · ask the articles, get answers that cite their exact words")
+        if startup_note:
+            gr.Markdown(f"<div class='nr-note'>{html_text(startup_note)}</div>", elem_id="nr-startup")
+        questions = gr.State([])  # this session's questions, for follow-ups (nothing shared between sessions)
+
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        # messages are HTML built here (render_markdown=False): article text is escaped, never markup
+                        chat = gr.Chatbot(elem_id="nr-chat", height=520, buttons=["copy"], label="Answers",
+                                          feedback_options=None, latex_delimiters=[], render_markdown=False)
+                        question = gr.Textbox(placeholder="Ask about the articles, e.g. What did Kirby say?",
+                                              show_label=False, elem_id="nr-question", submit_btn=True,
+                                              max_length=MAX_QUESTION_CHARS)
+                        clear = gr.Button("New conversation", size="sm", variant="secondary")
+                    with gr.Column(scale=2):
+                        gr.Markdown("#### Sources")
+                        sources = gr.HTML(sources_html(None), elem_id="nr-sources")
+                with gr.Accordion("Settings", open=False):
+                    backend = gr.Radio(available, value=default_backend, label="Answer backend",
+                                       info="Only backends configured here are offered; the API key is never shown.")
+                    k = gr.Slider(1, 20, value=min(settings.top_k, 20), step=1, label="Passages to answer from")
+                    only = gr.Dropdown(choices, multiselect=True, label="Only these articles",
+                                       info="Leave empty to search all.")
+
+            with gr.Tab("Briefing", id="briefing"):
+                with gr.Row():
+                    topic = gr.Textbox(label="Topic (optional)", placeholder="e.g. ICC warrant; empty for all articles",
+                                       scale=4, elem_id="nr-topic", max_length=MAX_QUESTION_CHARS)
+                    make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="nr-brief-button")
+                download = gr.DownloadButton("Download .md", visible=False, elem_id="nr-download")
+                report = gr.HTML(elem_id="nr-briefing")
+
+            with gr.Tab("Library", id="library"):
+                table = gr.Dataframe(rows, headers=["File", "Title", "Date", "Chunks"],
+                                     interactive=False, elem_id="nr-library", wrap=True)
+                if editable:
+                    upload = gr.File(file_count="multiple", file_types=list(ACCEPTED),
+                                     label="Add articles (.txt, .md, .html)", elem_id="nr-upload")
+                    upload_status = gr.Markdown(elem_id="nr-upload-status")
+                    with gr.Row():
+                        to_remove = gr.Dropdown(choices, label="Remove an article from the index",
+                                                scale=4, elem_id="nr-remove-choice")
+                        remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nr-remove")
+                    remove_status = gr.Markdown()
+                else:
+                    gr.Markdown("<div class='nr-note'>This library is read-only here (RAG_UI_READ_ONLY): "
+                                "articles are added and removed with <code>rag ingest</code> and <code>rag remove</code>.</div>")
+
+        # -- events (UI only: scripts use the "chat" and "briefing" endpoints below) --
+
+        def respond(message: str, history: list, asked: list, backend_name: str, k_value: float, chosen: list):
+            message = (message or "").strip()
+            if not message:
+                yield history, asked, gr.skip(), ""
+                return
+            history = history + [{"role": "user", "content": _text_html(message)}, {"role": "assistant", "content": "…"}]
+            yield history, asked, sources_html(None, waiting=True), ""
+            shown, final = "", None
+            try:
+                paths = chosen_paths(chosen, settings) or None
+                events = bounded(lambda: answer(message, k=int(k_value), backend=backend_name, sources=paths,
+                                                stream=True, settings=settings, history=asked), settings)
+                for event in events:
+                    if isinstance(event, Answer):
+                        final = event
+                    else:
+                        shown += event
+                        history[-1] = {"role": "assistant", "content": _text_html(shown) + " ▌"}
+                        yield history, asked, gr.skip(), ""
+            except Exception as exc:  # a message, never a traceback in the chat
+                history[-1] = {"role": "assistant", "content": html_text(_user_error(exc, settings))}
+                yield history, asked, sources_html(None), ""
+                return
+            history[-1] = {"role": "assistant", "content": answer_html(final)}
+            yield history, asked + [message], sources_html(final), ""
+
+        question.submit(
+            respond, [question, chat, questions, backend, k, only], [chat, questions, sources, question],
+            api_visibility="private",
+        )
+        clear.click(lambda: ([], [], sources_html(None)), None, [chat, questions, sources], api_visibility="private")
+
+        def write_briefing(topic_text: str, backend_name: str):
+            try:
+                result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=backend_name,
+                                                              settings=settings)], settings)))
+            except Exception as exc:
+                return f"<div class='nr-note'>{html_text(_user_error(exc, settings))}</div>", gr.update(visible=False)
+            folder = Path(tempfile.mkdtemp(prefix="newsrag-briefing-"))
+            name = re.sub(r"[^A-Za-z0-9]+", "-", topic_text or "all-articles").strip("-").lower() or "briefing"
+            path = folder / f"briefing-{name[:40]}.md"
+            path.write_text(result.text, encoding="utf-8")
+            return briefing_html(result.text), gr.update(value=str(path), visible=True)
+
+        make.click(write_briefing, [topic, backend], [report, download], api_visibility="private")
+        topic.submit(write_briefing, [topic, backend], [report, download], api_visibility="private")
+
+        if editable:
+            def add_files(files: list | None, progress=gr.Progress()):
+                if not files:
+                    return gr.skip(), gr.skip(), gr.skip(), gr.skip(), None
+                paths = [f if isinstance(f, str) else f.name for f in files]
+                saved, refused = save(paths, settings, names=[Path(p).name for p in paths])
+                lines = [f"- **{html_text(r.source)}**: not added, {html_text(r.reason)}" for r in refused]
+                if saved:
+                    progress(0, desc="embedding")
+                    result = ingest(saved, prune=False, settings=settings,
+                                    progress=lambda done, total: progress(done / max(total, 1), desc="embedding"))
+                    for f in result.files:
+                        what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
+                                "skipped": "not added", "removed": "removed"}[f.status]
+                        detail = f", {f.chunks} chunks" if f.chunks else ""
+                        reason = f", {html_text(f.reason)}" if f.reason else ""
+                        lines.append(f"- **{html_text(Path(f.source).name)}**: {what}{detail}{reason}")
+                rows, choices = library(settings)
+                return ("\n".join(lines), rows, gr.update(choices=choices), gr.update(choices=choices),
+                        None)
+
+            upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
+
+            def drop(key: str | None):
+                entry = next((a for a in articles(settings) if a.key == key), None) if key else None
+                if entry is None:
+                    message = "Choose an article first." if not key else "That article is not in the index."
+                    return message, gr.skip(), gr.skip(), gr.skip()
+                result = remove([entry.path], settings=settings)
+                if any(f.status == "removed" for f in result.files):
+                    uploaded = Path(entry.path)
+                    if uploaded.parent == (settings.data_dir / "uploads").resolve():
+                        uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
+                rows, choices = library(settings)
+                return (f"Removed **{html_text(entry.name)}**.", rows, gr.update(choices=choices, value=None),
+                        gr.update(choices=choices))
+
+            remove_button.click(drop, [to_remove], [remove_status, table, to_remove, only], api_visibility="private")
+
+        # -- stable endpoints for scripts (gradio_client) --
+
+        def chat_api(question: str, history: list[str] | None = None, backend: str = "auto", k: int = 8) -> dict:
+            """Answer a question about the articles. Returns rag.Answer.to_dict(): text with [n]
+            markers, citations (file, exact quote, character offsets), passages, abstained.
+            k is 1..50, a question at most 2,000 characters, history at most 20 questions."""
+            try:
+                result = next(iter(bounded(lambda: [answer(question, k=k, backend=backend, history=history or None,
+                                                           settings=settings)], settings)))
+            except (BadRequest, Deadline) as exc:
+                raise gr.Error(_user_error(exc, settings)) from None
+            return _for_api(result.to_dict())
+
+        def briefing_api(topic: str = "", backend: str = "auto") -> dict:
+            """A multi-source briefing of all articles, or of a topic (at most 2,000 characters).
+            Returns rag.Briefing.to_dict() (text is the Markdown)."""
+            try:
+                result = next(iter(bounded(lambda: [briefing(topic or None, backend=backend, settings=settings)],
+                                           settings)))
+            except (BadRequest, Deadline) as exc:
+                raise gr.Error(_user_error(exc, settings)) from None
+            return _for_api(result.to_dict())
+
+        gr.api(chat_api, api_name="chat")
+        gr.api(briefing_api, api_name="briefing")
+    return demo
+
+
+def main(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:
+    settings = settings or Settings()
+    report = ensure_index(settings)
+    note = describe(report) if report is not None else ""
+    if note:
+        print(note, flush=True)
+    demo = build(settings, note)
+    demo.queue(default_concurrency_limit=4)
+    demo.launch(
+        server_name=host,  # None: GRADIO_SERVER_NAME, else 127.0.0.1
+        server_port=port,  # None: GRADIO_SERVER_PORT, else 7860
+        share=False,
+        ssr_mode=False,
+        show_error=True,
+        max_file_size=f"{settings.max_file_mb:g}mb",
+        css=CSS,
+        head=HEAD,
+        theme=gr.themes.Default(font=("ui-sans-serif", "system-ui", "sans-serif"),
+                                font_mono=("ui-monospace", "monospace")),  # system fonts: nothing to fetch
+        footer_links=["api"],
+        run_history=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

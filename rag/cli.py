@@ -16,7 +16,7 @@ from rich.table import Table
 
 from .bootstrap import describe as describe_bootstrap
 from .bootstrap import ensure_index
-from .config import MAX_K, Settings
+from .config import BACKENDS, MAX_K, Settings
 from .indexing import ingest as ingest_paths
 from .indexing import remove as remove_paths
 from .markup import terminal_text
@@ -31,11 +31,7 @@ def escape(text: str) -> str:
     return _rich_escape(terminal_text(text))
 
 
-class BackendChoice(str, Enum):
-    auto = "auto"
-    extractive = "extractive"
-    openai = "openai"
-    local = "local"
+BackendChoice = Enum("BackendChoice", {name: name for name in ("auto", *BACKENDS)}, type=str)  # from rag.config
 
 app = typer.Typer(
     help="newsrag: ask questions about a folder of news articles, with answers that cite exact words.",

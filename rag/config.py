@@ -21,7 +21,10 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
-Backend = Literal["auto", "extractive", "openai", "local"]
+# The answer backends, in one place: the config type, the CLI's choice and the registry in
+# rag/generate are derived from this tuple ("auto" picks one of them).
+BACKENDS = ("extractive", "openai", "local")
+Backend = Literal[("auto", *BACKENDS)]  # type: ignore[valid-type]
 
 # What one request may ask for, in the Python API, the CLI and the web UI alike: a bound on the
 # work (and the reply) a single caller can demand of a shared server.

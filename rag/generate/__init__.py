@@ -12,12 +12,11 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
-from ..config import Settings
+from ..config import BACKENDS, Settings
 from ..types import Passage
 
-BACKENDS = ("extractive", "openai", "local")
 
 
 @dataclass(frozen=True)
@@ -48,40 +47,40 @@ def local_model_path(settings: Settings) -> Path | None:
     return path if path.is_file() else None
 
 
+@dataclass(frozen=True)
+class _Backend:
+    module: str  # the module of this package that holds it (imported only when it is used)
+    generator: str  # the class in that module
+    configured: Callable[[Settings], bool]  # can it run with these settings?
+
+
+_REGISTRY = {
+    "extractive": _Backend("extractive", "ExtractiveGenerator", lambda s: True),
+    "openai": _Backend("openai_compat", "OpenAIGenerator", lambda s: bool(s.openai_api_key or s.openai_base_url)),
+    "local": _Backend("local", "LocalGenerator", lambda s: local_model_path(s) is not None),
+}
+_AUTO_ORDER = ("openai", "local", "extractive")  # what `auto` prefers, among the configured ones
+assert tuple(_REGISTRY) == BACKENDS and set(_AUTO_ORDER) == set(BACKENDS)
+
+
 def resolve_backend(settings: Settings, requested: str | None = None) -> str:
     """auto: openai when an endpoint or key is configured, else the local model, else extractive."""
     name = (requested or settings.backend or "auto").lower()
     if name == "auto":
-        if settings.openai_api_key or settings.openai_base_url:
-            return "openai"
-        if local_model_path(settings) is not None:
-            return "local"
-        return "extractive"
-    if name not in BACKENDS:
+        return next(n for n in _AUTO_ORDER if _REGISTRY[n].configured(settings))
+    if name not in _REGISTRY:
         raise ValueError(f"unknown backend {name!r}: choose one of auto, {', '.join(BACKENDS)}")
     return name
 
 
 def available_backends(settings: Settings) -> list[str]:
-    out = ["extractive"]
-    if settings.openai_api_key or settings.openai_base_url:
-        out.append("openai")
-    if local_model_path(settings) is not None:
-        out.append("local")
-    return out
+    """The backends that can run with these settings, in the order of BACKENDS."""
+    return [n for n in BACKENDS if _REGISTRY[n].configured(settings)]
 
 
 def make_generator(name: str, settings: Settings) -> Generator:
-    if name == "extractive":
-        from .extractive import ExtractiveGenerator
-
-        return ExtractiveGenerator(settings)
-    if name == "openai":
-        from .openai_compat import OpenAIGenerator
-
-        return OpenAIGenerator(settings)
-    if name == "local":
-        from .local import LocalGenerator
-
-        return LocalGenerator(settings)
-    raise ValueError(f"unknown backend {name!r}")
+    backend = _REGISTRY.get(name)
+    if backend is None:
+        raise ValueError(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")
+    module = importlib.import_module(f"{__name__}.{backend.module}")
+    return getattr(module, backend.generator)(settings)

@@ -79,7 +79,7 @@ def measure(folder: Path, label: str, repeats: int) -> dict:
             assert again.chunks_embedded == 0
         store = Store(settings)
         rows = store.get(store.all_ids())
-        texts = [index_text(r["meta"]["title"], r["text"]) for r in rows.values()]
+        texts = [index_text(r.meta.title, r.text) for r in rows.values()]
     batch = settings.embed_batch
     return {
         "corpus": label,

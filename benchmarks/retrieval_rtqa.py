@@ -78,7 +78,7 @@ def rankers(settings: Settings):
 
     def texts(ids: list[str]) -> list[str]:
         rows = store.get(ids)
-        return [rows[i]["text"] for i in ids if i in rows]
+        return [rows[i].text for i in ids if i in rows]
 
     def bm25(q: str) -> list[str]:
         return texts([i for i, _ in lexical.search(q, n)])

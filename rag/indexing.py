@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
-from . import boilerplate, quotes
+from . import boilerplate
 from .chunking import Chunk, chunk_document
 from .config import Settings, load_settings
 from .discover import discover
@@ -24,6 +24,7 @@ from .embeddings import NewsragEmbeddingFunction, load_model
 from .lexical import LexicalIndex, index_text, tokenize
 from .quotes import INDEX_VERSION, Statement, statements
 from .reading import TextFile, Unreadable, read_text_file
+from .schema import ChunkMeta
 from .sentences import document_sentences
 from .store import Store, StoredDoc, chunk_id, doc_id_for
 from .types import FileResult, IngestReport
@@ -51,26 +52,15 @@ class _Job:
         doc_id = doc_id_for(str(self.file.path))
         return [chunk_id(doc_id, self.version, c.index) for c in self.chunks]
 
-    def meta(self, c: Chunk) -> dict[str, Any]:
-        """What Chroma stores with a chunk (the one place that writes the chunk schema)."""
+    def meta(self, c: Chunk) -> ChunkMeta:
         path = str(self.file.path)
-        return {
-            "path": path,
-            "source": self.source,
-            "name": self.file.path.name,
-            "doc_id": doc_id_for(path),
-            "version": self.version,
-            "content_hash": self.file.content_hash,
-            "encoding": self.file.encoding,
-            "title": self.doc.title,
-            "byline": self.doc.byline,
-            "date": self.doc.date,
-            "n_chunks": len(self.chunks),
-            "chunk_index": c.index,
-            "start": c.start,
-            "end": c.end,
-            "tokens": c.tokens,
-        } | quotes.chunk_fields(self.statements, c.start, c.end)
+        return ChunkMeta(
+            path=path, source=self.source, name=self.file.path.name, doc_id=doc_id_for(path), version=self.version,
+            content_hash=self.file.content_hash, encoding=self.file.encoding, title=self.doc.title,
+            byline=self.doc.byline, date=self.doc.date, n_chunks=len(self.chunks), chunk_index=c.index,
+            start=c.start, end=c.end, tokens=c.tokens,
+            statements=tuple(st for st in self.statements if c.start <= st.start and st.end <= c.end),
+        )
 
 
 # Where a chunk's vector comes from: already stored under its own id ("keep"; "meta" when only its
@@ -301,7 +291,7 @@ class _Run:
             for r in copies:
                 if r.origin not in found:
                     raise RuntimeError(f"the stored chunk {r.origin} disappeared while {r.job.source} was written")
-                out[r.cid] = found[r.origin]["embedding"]
+                out[r.cid] = found[r.origin].embedding
         for r in step:
             if r.action == "twin":
                 out[r.cid] = computed[(r.job.version, r.chunk.index)]
@@ -398,7 +388,7 @@ def sync_lexical(store: Store, lexical: LexicalIndex, known_texts: dict[str, str
     if missing:
         rows = store.get(missing)
         for i in missing:
-            known_texts[i] = index_text(str(rows[i]["meta"].get("title", "")), rows[i]["text"])
+            known_texts[i] = index_text(rows[i].meta.title, rows[i].text)
         fresh += missing
         if notes is not None and cached:
             notes.append(f"rebuilt the lexical index entries of {len(missing)} chunks")

@@ -12,10 +12,8 @@ dropped. A statement is direct when the sentence holds a quotation, reported oth
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
 
 from .documents import Span
 
@@ -205,24 +203,3 @@ def question_speaker(question: str) -> str | None:
 
 
 # --- the speaker index stored with each chunk (Chroma metadata) ----------------------------
-
-def chunk_fields(said: Iterable[Statement], start: int, end: int) -> dict[str, Any]:
-    """Metadata for the chunk [start, end): who speaks in it (name words, for `$contains`
-    filters) and each statement as [speaker, start, end, direct]."""
-    inside = [st for st in said if start <= st.start and st.end <= end]
-    fields: dict[str, Any] = {
-        "index_version": INDEX_VERSION,
-        "statements": json.dumps([[st.speaker, st.start, st.end, int(st.direct)] for st in inside]),
-    }
-    words = sorted({w for st in inside for w in name_tokens(st.speaker)})
-    if words:  # Chroma refuses empty lists
-        fields["speakers"] = words
-    return fields
-
-
-def from_chunk(meta: Mapping[str, Any]) -> list[Statement]:
-    try:
-        rows = json.loads(meta.get("statements") or "[]")
-    except (TypeError, ValueError):
-        return []
-    return [Statement(str(r[0]), int(r[1]), int(r[2]), bool(r[3])) for r in rows if len(r) == 4]

@@ -11,6 +11,7 @@ from .config import MAX_SOURCES, Settings, check_k, check_list, check_text, load
 from .embeddings import load_model
 from .indexing import match_sources, refresh_lexical
 from .lexical import LexicalIndex
+from .schema import StoredChunk
 from .store import Store, doc_id_for
 from .types import Passage
 
@@ -73,30 +74,30 @@ def search(
     pool = [cid for cid in pool if cid in rows]
     if not pool:
         return []
-    vectors = np.array([rows[cid]["embedding"] for cid in pool], dtype=np.float32)
+    vectors = np.array([rows[cid].embedding for cid in pool], dtype=np.float32)
     similarity = vectors @ qvec
     order = _mmr(vectors, [fused[c] for c in pool], k) if mmr else list(range(min(k, len(pool))))
     bm25 = dict(lexical_hits)
-    return [_passage(pool[i], rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
+    return [_passage(rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
 
 
 def speaker_passages(
     speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8, settings: Settings | None = None
 ) -> list[Passage]:
     """Chunks in which `speaker` is quoted or reported (from the speaker index built at ingest)."""
-    from .quotes import from_chunk, name_tokens, same_person
+    from .quotes import name_tokens, same_person
 
     store = Store(load_settings(settings))
-    rows: dict[str, dict] = {}
+    rows: dict[str, StoredChunk] = {}
     for word in name_tokens(speaker):
         rows.update(store.with_speaker(word))
     hits = [
-        (cid, row, sum(same_person(speaker, st.speaker) for st in from_chunk(row["meta"])))
+        (row, sum(same_person(speaker, st.speaker) for st in row.meta.statements))
         for cid, row in rows.items()
         if cid not in exclude
     ]
-    hits = sorted((h for h in hits if h[2]), key=lambda h: (-h[2], h[0]))[:limit]
-    return [_passage(cid, row, 0.0, 0.0, 0.0) for cid, row, _ in hits]
+    hits = sorted((h for h in hits if h[1]), key=lambda h: (-h[1], h[0].id))[:limit]
+    return [_passage(row, 0.0, 0.0, 0.0) for row, _ in hits]
 
 
 def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
@@ -113,20 +114,7 @@ def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
     return chosen
 
 
-def _passage(cid: str, row: dict, score: float, similarity: float, bm25: float) -> Passage:
-    meta = row["meta"]
-    return Passage(
-        source=str(meta.get("source", meta.get("path", ""))),
-        title=str(meta.get("title", "")),
-        chunk_id=cid,
-        text=row["text"],
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        score=score,
-        path=str(meta.get("path", "")),
-        date=str(meta.get("date", "")),
-        byline=str(meta.get("byline", "")),
-        encoding=str(meta.get("encoding", "utf-8")),
-        similarity=similarity,
-        bm25=bm25,
-    )
+def _passage(row: StoredChunk, score: float, similarity: float, bm25: float) -> Passage:
+    m = row.meta
+    return Passage(m.source, m.title, row.id, row.text, m.start, m.end, score, m.path, m.date, m.byline, m.encoding,
+                   similarity, bm25)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .config import Settings
+from .schema import ChunkMeta, StoredChunk
 
 _PAGE = 5000
 _BUSY_WAIT = 5.0  # seconds a reader waits for a writer's first vectors to reach the disk
@@ -121,21 +122,13 @@ class Store:
         """Every stored file, keyed by absolute path, with its versions and chunk ids."""
         out: dict[str, StoredDoc] = {}
         for ids, metas in self._scan(include=["metadatas"]):
-            for cid, meta in zip(ids, metas):
-                path = str(meta["path"])
-                doc = out.get(path)
+            for cid, raw in zip(ids, metas):
+                meta = ChunkMeta.from_chroma(raw)
+                doc = out.get(meta.path)
                 if doc is None:
-                    doc = out[path] = StoredDoc(
-                        path=path,
-                        source=str(meta.get("source", path)),
-                        title=str(meta.get("title", "")),
-                        date=str(meta.get("date", "")),
-                        byline=str(meta.get("byline", "")),
-                        encoding=str(meta.get("encoding", "utf-8")),
-                        index_version=str(meta.get("index_version", "")),
-                    )
-                version = doc.versions.setdefault(str(meta["version"]), StoredVersion(int(meta["n_chunks"])))
-                version.ids.append(cid)
+                    doc = out[meta.path] = StoredDoc(meta.path, meta.source, meta.title, meta.date, meta.byline,
+                                                     meta.encoding, meta.index_version)
+                doc.versions.setdefault(meta.version, StoredVersion(meta.n_chunks)).ids.append(cid)
         return out
 
     def all_ids(self) -> list[str]:
@@ -151,23 +144,22 @@ class Store:
             yield ids, page.get("metadatas") or [{}] * len(ids)
             offset += len(ids)
 
-    def get(self, ids: list[str], embeddings: bool = False) -> dict[str, dict[str, Any]]:
-        """id -> {"text", "meta", ["embedding"]} for the ids that exist."""
+    def get(self, ids: list[str], embeddings: bool = False) -> dict[str, StoredChunk]:
+        """The chunks with these ids that exist (with their vectors when asked)."""
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
-        out: dict[str, dict[str, Any]] = {}
+        out: dict[str, StoredChunk] = {}
         for b in range(0, len(ids), self.max_batch):
             page = self.collection.get(ids=ids[b : b + self.max_batch], include=include)
             for i, cid in enumerate(page["ids"]):
-                row = {"text": page["documents"][i], "meta": page["metadatas"][i]}
-                if embeddings:
-                    row["embedding"] = page["embeddings"][i]
-                out[cid] = row
+                vector = page["embeddings"][i] if embeddings else None
+                out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
         return out
 
-    def with_speaker(self, word: str) -> dict[str, dict[str, Any]]:
+    def with_speaker(self, word: str) -> dict[str, StoredChunk]:
         """Chunks in which someone whose name holds `word` (lower case) is quoted or reported."""
         page = self.collection.get(where={"speakers": {"$contains": word.lower()}}, include=["documents", "metadatas"])
-        return {cid: {"text": t, "meta": m} for cid, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
+        return {cid: StoredChunk(cid, t, ChunkMeta.from_chroma(m))
+                for cid, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
 
     def query(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
         """Nearest chunks as (id, cosine similarity), best first."""
@@ -181,16 +173,16 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------
 
-    def upsert(self, ids: list[str], vectors, texts: list[str], metas: list[dict[str, Any]]) -> None:
+    def upsert(self, ids: list[str], vectors, texts: list[str], metas: list[ChunkMeta]) -> None:
         for b in range(0, len(ids), self.max_batch):
             s = slice(b, b + self.max_batch)
-            self.collection.upsert(
-                ids=ids[s], embeddings=[list(map(float, v)) for v in vectors[s]], documents=texts[s], metadatas=metas[s]
-            )
+            self.collection.upsert(ids=ids[s], embeddings=[list(map(float, v)) for v in vectors[s]], documents=texts[s],
+                                   metadatas=[m.to_chroma() for m in metas[s]])
 
-    def update_metadata(self, ids: list[str], metas: list[dict[str, Any]]) -> None:
+    def update_metadata(self, ids: list[str], metas: list[ChunkMeta]) -> None:
         for b in range(0, len(ids), self.max_batch):
-            self.collection.update(ids=ids[b : b + self.max_batch], metadatas=metas[b : b + self.max_batch])
+            s = slice(b, b + self.max_batch)
+            self.collection.update(ids=ids[s], metadatas=[m.to_chroma() for m in metas[s]])
 
     def delete(self, ids: list[str]) -> None:
         for b in range(0, len(ids), self.max_batch):

@@ -18,7 +18,6 @@ from .embeddings import embed_cached
 from .evidence import document_view
 from .injection import looks_like_instruction
 from .lexical import tokenize
-from .quotes import from_chunk
 from .retrieve import search
 from .store import Store, StoredDoc
 
@@ -93,11 +92,11 @@ def gather(settings: Settings, topic: str | None = None) -> Material:
     for doc in chosen:
         rows = store.get(doc.ids)
         view = document_view(doc.path, doc.encoding)
-        if view is None or any(view.raw[r["meta"]["start"] : r["meta"]["end"]] != r["text"] for r in rows.values()):
+        if view is None or any(view.raw[r.meta.start : r.meta.end] != r.text for r in rows.values()):
             notes.append(f"{doc.source} changed since it was ingested and was left out: run `rag ingest` again")
             continue
-        said = {(st.start, st.end): st for r in rows.values() for st in from_chunk(r["meta"])}
-        chunks = spans.get(doc.path) or [(r["meta"]["start"], r["meta"]["end"], cid) for cid, r in rows.items()]
+        said = {(st.start, st.end): st for r in rows.values() for st in r.meta.statements}
+        chunks = spans.get(doc.path) or [(r.meta.start, r.meta.end, cid) for cid, r in rows.items()]
         article = len(articles)
         articles.append(_article(doc, view.raw))
         seen: set[tuple[int, int]] = set()
@@ -154,7 +153,7 @@ def _main_story(store: Store, stored: dict[str, StoredDoc], notes: list[str]) ->
     vectors = []
     for doc in docs:
         rows = store.get(doc.ids, embeddings=True)
-        mean = np.mean([r["embedding"] for r in rows.values()], axis=0)
+        mean = np.mean([r.embedding for r in rows.values()], axis=0)
         vectors.append(mean / (np.linalg.norm(mean) or 1.0))
     sims = np.array(vectors) @ np.array(vectors).T
     density = np.sort(sims, axis=1)[:, -min(10, len(docs)) :].mean(axis=1)

@@ -64,7 +64,7 @@ def test_bad_entries_are_skipped_with_reasons_and_the_run_goes_on(hostile, tmp_p
     settings = Settings(data_dir=data)
     assert search("Antwerp dock strike", 1, settings=settings)[0].name == "le.txt"
     assert search("Hamburg dock strike", 1, settings=settings)[0].name == "be.txt"
-    stored = " ".join(r["text"] for r in Store(settings).get(Store(settings).all_ids()).values())
+    stored = " ".join(r.text for r in Store(settings).get(Store(settings).all_ids()).values())
     assert SECRET_LINE not in stored
 
 

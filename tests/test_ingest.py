@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import pytest
 
@@ -27,10 +28,10 @@ def test_every_stored_chunk_points_exactly_into_its_file(seed_index):
     rows = store.get(ids)
     assert len(rows) == len(ids) >= len(SEED_FILES)
     for row in rows.values():
-        meta = row["meta"]
-        raw = read_raw(meta["path"], meta["encoding"])
-        assert raw[meta["start"] : meta["end"]] == row["text"]
-        assert meta["title"] and meta["content_hash"]
+        meta = row.meta
+        raw = read_raw(meta.path, meta.encoding)
+        assert raw[meta.start : meta.end] == row.text
+        assert meta.title and meta.content_hash
     by_name = {d.source.rsplit("/", 1)[-1]: d for d in docs.values()}
     assert by_name["003_d27acffbcd5def62.txt"].date.startswith("2023-03-21")
     assert by_name["004_dbaac4714505962b.txt"].byline == "Keane"
@@ -60,7 +61,7 @@ def test_edited_file_is_reembedded_and_its_old_chunks_removed(settings, corpus):
     assert sum(s == "unchanged" for s in _status(report).values()) == 4
     assert 0 < report.chunks_embedded < report.chunks_total
     store = Store(settings)
-    texts = [row["text"] for row in store.get(store.all_ids()).values()]
+    texts = [row.text for row in store.get(store.all_ids()).values()]
     assert not any("marriage of convenience" in t for t in texts)
     assert any("partnership of necessity" in t for t in texts)
     top = search("partnership of necessity", 1, settings=settings)[0]
@@ -171,9 +172,9 @@ def test_leftover_chunks_of_an_interrupted_update_are_cleaned(settings, corpus):
     stale_ids = [i.replace(version, "0123456789ab") for i in stored.ids]
     store.upsert(
         stale_ids,
-        [rows[i]["embedding"] for i in stored.ids],
-        [rows[i]["text"] for i in stored.ids],
-        [rows[i]["meta"] | {"version": "0123456789ab"} for i in stored.ids],
+        [rows[i].embedding for i in stored.ids],
+        [rows[i].text for i in stored.ids],
+        [replace(rows[i].meta, version="0123456789ab") for i in stored.ids],
     )
     report = ingest([corpus], settings=settings)
     assert _status(report)["004_dbaac4714505962b.txt"] == "unchanged"
@@ -198,16 +199,16 @@ def test_remove_takes_a_source_out(settings, corpus):
 
 
 def test_speakers_are_indexed_with_the_chunks(seed_index):
-    from rag.quotes import from_chunk, same_person
+    from rag.quotes import same_person
 
     store = Store(seed_index)
     kirby = store.with_speaker("kirby")
-    assert kirby and all(r["meta"]["name"] == "003_d27acffbcd5def62.txt" for r in kirby.values())
-    said = [st for r in kirby.values() for st in from_chunk(r["meta"]) if same_person(st.speaker, "Kirby")]
-    texts = {read_raw(r["meta"]["path"], "utf-8")[st.start : st.end] for r in kirby.values() for st in from_chunk(r["meta"])
+    assert kirby and all(r.meta.name == "003_d27acffbcd5def62.txt" for r in kirby.values())
+    said = [st for r in kirby.values() for st in r.meta.statements if same_person(st.speaker, "Kirby")]
+    texts = {read_raw(r.meta.path, "utf-8")[st.start : st.end] for r in kirby.values() for st in r.meta.statements
              if same_person(st.speaker, "Kirby")}
     assert said and any("marriage of convenience" in t for t in texts)
-    assert {r["meta"]["name"] for r in store.with_speaker("blinken").values()} >= {
+    assert {r.meta.name for r in store.with_speaker("blinken").values()} >= {
         "000_965fde6eaf1d91bc.txt", "002_8e30010a3892d27c.txt", "004_dbaac4714505962b.txt"}
 
 
@@ -216,7 +217,7 @@ def test_an_older_speaker_index_is_rebuilt_without_re_embedding(settings, corpus
     store = Store(settings)
     ids = store.all_ids()
     rows = store.get(ids)
-    store.collection.update(ids=ids, metadatas=[rows[i]["meta"] | {"index_version": "0"} for i in ids])
+    store.update_metadata(ids, [replace(rows[i].meta, index_version="0") for i in ids])
     report = ingest([corpus], settings=settings)
     assert report.chunks_embedded == 0 and set(_status(report).values()) == {"unchanged"}
     assert any("speaker index" in n for n in report.notes)

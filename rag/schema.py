@@ -1,0 +1,92 @@
+"""What Chroma stores with each chunk: the one place the metadata schema is written and read.
+
+Chroma metadata is flat (strings, numbers, booleans, lists of strings), so the speaker part is
+stored twice: `speakers`, the lower-case name words of everyone quoted in the chunk (for
+`$contains` filters), and `statements`, each statement as JSON [speaker, start, end, direct].
+Reading is lenient: an index written by an older version still opens (missing fields take
+their defaults; the next ingest refreshes what `index_version` says is old).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .quotes import INDEX_VERSION, Statement, name_tokens
+
+
+@dataclass(frozen=True)
+class ChunkMeta:
+    path: str  # absolute (real) path of the file: its identity
+    source: str  # the path as it was ingested
+    name: str  # file name
+    doc_id: str
+    version: str  # content hash + chunking settings: a changed file writes new chunk ids
+    content_hash: str
+    encoding: str  # offsets index into open(path, encoding=encoding).read()
+    title: str
+    byline: str
+    date: str
+    n_chunks: int  # chunks of this version of the file
+    chunk_index: int
+    start: int
+    end: int
+    tokens: int
+    statements: tuple[Statement, ...] = ()  # who says what inside the chunk
+    index_version: str = INDEX_VERSION  # of the speaker rules that wrote `statements`
+
+    def to_chroma(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path, "source": self.source, "name": self.name, "doc_id": self.doc_id,
+            "version": self.version, "content_hash": self.content_hash, "encoding": self.encoding,
+            "title": self.title, "byline": self.byline, "date": self.date, "n_chunks": self.n_chunks,
+            "chunk_index": self.chunk_index, "start": self.start, "end": self.end, "tokens": self.tokens,
+            "index_version": self.index_version,
+            "statements": json.dumps([[st.speaker, st.start, st.end, int(st.direct)] for st in self.statements]),
+        }
+        words = sorted({w for st in self.statements for w in name_tokens(st.speaker)})
+        if words:  # Chroma refuses empty lists
+            out["speakers"] = words
+        return out
+
+    @classmethod
+    def from_chroma(cls, meta: Mapping[str, Any]) -> "ChunkMeta":
+        path = str(meta.get("path", ""))
+        return cls(
+            path=path,
+            source=str(meta.get("source", path)),
+            name=str(meta.get("name", path.replace("\\", "/").rsplit("/", 1)[-1])),
+            doc_id=str(meta.get("doc_id", "")),
+            version=str(meta.get("version", "")),
+            content_hash=str(meta.get("content_hash", "")),
+            encoding=str(meta.get("encoding", "utf-8")),
+            title=str(meta.get("title", "")),
+            byline=str(meta.get("byline", "")),
+            date=str(meta.get("date", "")),
+            n_chunks=int(meta.get("n_chunks", 0)),
+            chunk_index=int(meta.get("chunk_index", 0)),
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            tokens=int(meta.get("tokens", 0)),
+            statements=_statements(meta.get("statements")),
+            index_version=str(meta.get("index_version", "")),
+        )
+
+
+def _statements(raw: object) -> tuple[Statement, ...]:
+    try:
+        rows = json.loads(raw) if isinstance(raw, str) and raw else []
+    except ValueError:
+        return ()
+    return tuple(Statement(str(r[0]), int(r[1]), int(r[2]), bool(r[3])) for r in rows if len(r) == 4)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the store returns it."""
+
+    id: str
+    text: str
+    meta: ChunkMeta
+    embedding: Any = field(default=None, repr=False)  # only when asked for

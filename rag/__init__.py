@@ -13,6 +13,7 @@ _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry,
 from .answer import answer  # noqa: E402
 from .briefing import briefing  # noqa: E402
 from .config import Settings  # noqa: E402
+from .index import Index  # noqa: E402
 from .indexing import ingest, remove  # noqa: E402
 from .library import articles, backends  # noqa: E402
 from .retrieve import search  # noqa: E402
@@ -22,7 +23,7 @@ from .types import (  # noqa: E402
 )
 
 __all__ = [
-    "Settings", "answer", "articles", "backends", "briefing", "ingest", "remove", "search",
+    "Index", "Settings", "answer", "articles", "backends", "briefing", "ingest", "remove", "search",
     "Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport", "LibraryEntry", "Passage", "Point",
     "Remark", "SourceInfo", "Speaker",
 ]

@@ -22,10 +22,9 @@ from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
-from .lexical import LexicalIndex
+from .index import Index, open_index
 from .prompts import count_tokens, fit_passages, render
-from .retrieve import search, speaker_passages
-from .store import Store
+from .retrieve import retrieve, speaker_passages
 from .types import Answer, Passage
 from .writelock import another_writer
 
@@ -44,20 +43,22 @@ def answer(
     stream: bool = False,
     settings: Settings | None = None,
     history: Sequence[str] | None = None,
+    index: Index | None = None,
 ) -> Answer | Iterator[Event]:
     """Answer `question` from the ingested articles, with verified word-for-word citations.
 
     `history`: the user's earlier questions in a conversation, oldest first; a follow-up such as
     "and what did Blinken say about that?" is then rewritten with them before retrieval.
     Arguments are checked before anything runs (BadRequest: k is 1..MAX_K, a question at most
-    MAX_QUESTION_CHARS long, at most MAX_HISTORY earlier questions, a known backend)."""
-    settings = load_settings(settings)
+    MAX_QUESTION_CHARS long, at most MAX_HISTORY earlier questions, a known backend).
+    `index`: an opened Index to answer from (else one is opened for `settings`)."""
+    settings = index.settings if index is not None else load_settings(settings)
     question = check_text(question, "question")
     k = check_k(k)
     history = check_list(history, "history", MAX_HISTORY)
     sources = check_list(sources, "sources", MAX_SOURCES) or None
     resolve_backend(settings, backend)  # an unknown backend is refused now, not halfway through a stream
-    events = _answer(question, k, backend, sources, settings, history)
+    events = _answer(open_index(settings, index), question, k, backend, sources, history)
     if stream:
         return events
     for event in events:
@@ -66,7 +67,8 @@ def answer(
     raise RuntimeError("answer() produced no Answer")  # unreachable: _answer always ends with one
 
 
-def _answer(question: str, k, backend, sources, settings: Settings, history=None) -> Iterator[Event]:
+def _answer(index: Index, question: str, k, backend, sources, history=None) -> Iterator[Event]:
+    settings = index.settings
     started = time.perf_counter()
     question = " ".join((question or "").split())
     asked_as = rewrite(question, history)
@@ -75,24 +77,26 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
     if not question:
         yield Answer(question, "Ask a question about the articles.", abstained=True, backend=name)
         return
-    chunks = Store(settings).count()
+    found = retrieve(index, asked_as.query, k or settings.top_k, sources=sources)
     writing = another_writer(settings)
-    if chunks == 0:
+    if found.total == 0:
         text = render("ingest_running" if writing else "empty_index")
         yield text
         yield Answer(question, text, abstained=True, backend=name, timings={"total": time.perf_counter() - started})
         return
 
-    passages = search(asked_as.query, k or settings.top_k, sources=sources, settings=settings)
+    passages = found.passages
     notes: list[str] = [f"Read as a follow-up: “{asked_as.question}”"] if asked_as.followed_up else []
     if writing:
-        notes.append(render("ingest_partial", chunks=chunks))
+        notes.append(render("ingest_partial", chunks=found.total))
+    elif found.lexical_out_of_step:
+        notes.append(render("lexical_behind"))
     question_asked = question
     question = asked_as.question
     asked = analyse(question)
     if asked.speaker and not sources:  # "what did X say": everything X is quoted saying, from the speaker index
         seen = {p.chunk_id for p in passages}
-        passages += speaker_passages(asked.speaker, exclude=seen, limit=k or settings.top_k, settings=settings)
+        passages += speaker_passages(index, asked.speaker, exclude=seen, limit=k or settings.top_k)
     timings["retrieve"] = time.perf_counter() - started
     sentences, stale = passage_sentences(passages)
     if stale:
@@ -102,10 +106,10 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
         )
     # a language model is only asked what the articles can answer; the extractive answerer
     # makes the same judgement itself (and says so with its refusal)
-    idf = LexicalIndex(settings.lexical_dir).idf()
+    idf = index.idf()
     relevant = name == "extractive" or bool(select(asked, sentences, idf, article_texts(passages)))
 
-    generator: Generator = ExtractiveGenerator(settings)
+    generator: Generator = ExtractiveGenerator(settings, idf)
     used = list(passages)
     text = ""
     t0 = time.perf_counter()
@@ -122,7 +126,7 @@ def _answer(question: str, k, backend, sources, settings: Settings, history=None
             note = render("fallback_note", reason=str(exc))
             notes.append(note)
             yield "\n\n" + note + "\n\n"
-            generator, used, text = ExtractiveGenerator(settings), list(passages), ""
+            generator, used, text = ExtractiveGenerator(settings, idf), list(passages), ""
     if relevant and not text:  # the extractive answerer, by choice or as the fallback
         for delta in generator.generate(Request(question, used)):
             text += delta

@@ -6,9 +6,8 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .config import Settings
 from .indexing import Progress, ingest
-from .store import Store
+from .index import Index
 from .types import IngestReport
 from .writelock import writing_if_free
 
@@ -20,19 +19,19 @@ def seeds_dir() -> Path | None:
     return None
 
 
-def ensure_index(settings: Settings, progress: Progress | None = None) -> IngestReport | None:
+def ensure_index(index: Index, progress: Progress | None = None) -> IngestReport | None:
     """Ingest seeds/ when the index is truly empty and nobody is writing to it; the report when
     it did, else None. An ingest that is running (the user's first, say) is never joined by the
     samples: the index is only empty because that ingest has not committed anything yet."""
-    if Store(settings).count() > 0:
+    if index.count() > 0:
         return None
     folder = seeds_dir()
     if folder is None:
         return None
-    with writing_if_free(settings) as free:
-        if not free or Store(settings).count() > 0:  # someone is ingesting, or just did
+    with writing_if_free(index.settings) as free:
+        if not free or index.count() > 0:  # someone is ingesting, or just did
             return None
-        return ingest([folder], settings=settings, progress=progress)
+        return ingest([folder], index=index, progress=progress)
 
 
 def describe(report: IngestReport, folder: Path | None = None) -> str:

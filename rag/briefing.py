@@ -23,13 +23,13 @@ import numpy as np
 
 from .citations import ground
 from .clusters import Cluster, best_per_source, centrality, cluster, links
-from .config import Settings, check_text, load_settings
+from .config import Settings, check_text
 from .differences import differences
 from .embeddings import embed_cached
 from .evidence import Sentence as EvidenceSentence
 from .evidence import verify
 from .generate import BackendError, Request, make_generator, resolve_backend
-from .lexical import LexicalIndex
+from .index import Index, open_index
 from .markup import md_text as _esc  # article text in Markdown: shown as its own characters
 from .prompts import count_tokens, render
 from .sentences import points_back
@@ -49,22 +49,24 @@ _SAFETY_TOKENS = 64
 
 
 def briefing(
-    topic: str | None = None, *, backend: str | None = None, settings: Settings | None = None
+    topic: str | None = None, *, backend: str | None = None, settings: Settings | None = None,
+    index: Index | None = None,
 ) -> Briefing:
     """A briefing on everything ingested, or on what retrieval finds for `topic` (at most
     MAX_QUESTION_CHARS long; BadRequest otherwise)."""
     topic = check_text(topic, "topic")
-    settings = load_settings(settings)
+    index = open_index(settings, index)
+    settings = index.settings
     started = time.perf_counter()
     topic = " ".join(topic.split()) if topic and topic.strip() else None
     name = resolve_backend(settings, backend)
-    material = gather(settings, topic)
+    material = gather(index, topic)
     timings = {"gather": time.perf_counter() - started}
     if not material.sentences:
         text = render("briefing_empty") if not material.articles else render("briefing_nothing", topic=topic or "")
         return Briefing(text, (), (), (), (), (), (), (), topic, name, timings, tuple(material.notes))
 
-    idf = LexicalIndex(settings.lexical_dir).idf()
+    idf = index.idf()
     clusters = cluster(material, links(material, idf))
     central = centrality(material)
     of_sentence = {m: c for c in clusters for m in c.members}
@@ -76,7 +78,7 @@ def briefing(
     points: list[Point] = []
     if name != "extractive":
         try:
-            summary, points = _written_by_model(name, settings, material, clusters, cite)
+            summary, points = _written_by_model(name, index, material, clusters, cite)
         except BackendError as exc:
             notes.append(render("fallback_note", reason=str(exc)))
             name = "extractive"
@@ -269,11 +271,12 @@ def _source_info(a) -> SourceInfo:
 Item = tuple[str, list[int]]  # text shown to the model, and the clusters (indices) it stands for
 
 
-def _written_by_model(name: str, settings: Settings, material: Material, clusters: list[Cluster], cite: _Citer):
+def _written_by_model(name: str, index: Index, material: Material, clusters: list[Cluster], cite: _Citer):
     """Summary and key points in the model's words, from numbered evidence (one sentence per
     cluster, with how many sources report it). Each sentence it writes is grounded like an
     answer; its evidence numbers become citations to every source of those clusters. Evidence
     that does not fit the window is condensed batch by batch first (map), then summarised (reduce)."""
+    settings = index.settings
     generator = make_generator(name, settings)
     window = generator.context_tokens or settings.context_tokens
     items: list[Item] = [
@@ -285,8 +288,8 @@ def _written_by_model(name: str, settings: Settings, material: Material, cluster
     if budget <= 0:
         raise BackendError(f"the model's window ({window} tokens) is too small for a briefing")
     while sum(count_tokens(t) + 4 for t, _ in items) > budget and len(items) > 1:
-        items = _condense(generator, settings, material, clusters, items, budget)
-    summary_claims, point_claims = _ask(generator, settings, material, clusters, items, "briefing")
+        items = _condense(generator, index, material, clusters, items, budget)
+    summary_claims, point_claims = _ask(generator, index, material, clusters, items, "briefing")
     if not summary_claims and not point_claims:
         raise BackendError("the model wrote no sentence the articles support")
 
@@ -297,7 +300,7 @@ def _written_by_model(name: str, settings: Settings, material: Material, cluster
     return [as_point(t, g) for t, g in summary_claims], [as_point(t, g) for t, g in point_claims]
 
 
-def _ask(generator, settings, material, clusters, items: list[Item], template: str):
+def _ask(generator, index: Index, material, clusters, items: list[Item], template: str):
     """One call: numbered items in; grounded (claim, cluster indices) out, per section."""
     passages, sentences = [], []
     for n, (_, groups) in enumerate(items, 1):  # each item as a one-sentence passage: grounding maps [n] to it
@@ -310,8 +313,8 @@ def _ask(generator, settings, material, clusters, items: list[Item], template: s
         {"role": "system", "content": render("briefing_system")},
         {"role": "user", "content": render(template, evidence=listing, n_sources=len(material.articles))},
     ]
-    written = "".join(generator.generate(Request("briefing", passages, messages, settings.max_answer_tokens)))
-    idf = LexicalIndex(settings.lexical_dir).idf()
+    written = "".join(generator.generate(Request("briefing", passages, messages, index.settings.max_answer_tokens)))
+    idf = index.idf()
     head, _, tail = written.partition("KEY POINTS")
     sections = []
     for part in (head.replace("SUMMARY", "", 1), tail):
@@ -321,7 +324,7 @@ def _ask(generator, settings, material, clusters, items: list[Item], template: s
     return sections[0], sections[1]
 
 
-def _condense(generator, settings, material, clusters, items: list[Item], budget: int) -> list[Item]:
+def _condense(generator, index: Index, material, clusters, items: list[Item], budget: int) -> list[Item]:
     """Map step: condense the items batch by batch into fewer grounded claims."""
     batches: list[list[Item]] = [[]]
     used = 0
@@ -334,7 +337,7 @@ def _condense(generator, settings, material, clusters, items: list[Item], budget
         used += size
     condensed: list[Item] = []
     for batch in batches:
-        _, claims = _ask(generator, settings, material, clusters, batch, "briefing_map")
+        _, claims = _ask(generator, index, material, clusters, batch, "briefing_map")
         condensed.extend(claims)
     if not condensed or len(condensed) >= len(items):
         return items[: max(1, len(items) // 2)]  # no progress: keep the most widely reported half

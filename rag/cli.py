@@ -17,12 +17,13 @@ from rich.table import Table
 from .bootstrap import describe as describe_bootstrap
 from .bootstrap import ensure_index
 from .config import BACKENDS, MAX_K, Settings
+from .index import Index
 from .indexing import ingest as ingest_paths
 from .indexing import remove as remove_paths
 from .markup import terminal_text
 from .retrieve import UnknownSource
 from .retrieve import search as search_passages
-from .store import Store, StoreError
+from .store import StoreError
 from .types import Answer, IngestReport
 
 
@@ -75,7 +76,9 @@ def _emit_json(data: Any) -> None:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: List[Path] = typer.Argument(..., help="Files (.txt, .md) or folders, read recursively."),
+    paths: Optional[List[Path]] = typer.Argument(
+        None, help="Files (.txt, .md) or folders, read recursively. None: only bring the keyword index in step."
+    ),
     prune: bool = typer.Option(
         True, "--prune/--no-prune", help="Remove files that disappeared from the folders given (default: prune)."
     ),
@@ -86,14 +89,15 @@ def ingest(
 ) -> None:
     """Add articles to the index. Unchanged files are skipped; edited files are re-embedded."""
     settings = _settings(ctx)
+    index = _open(settings)
     with _progress(not as_json, "embedding") as progress:
-        report = _guard(lambda: ingest_paths(paths, prune=prune, settings=settings, progress=progress,
+        report = _guard(lambda: ingest_paths(paths or [], prune=prune, index=index, progress=progress,
                                              follow_links=follow_links))
     if as_json:
         _emit_json(report.to_dict())
     else:
         _print_report(report, settings)
-    if not report.files and not report.notes:
+    if paths and not report.files and not report.notes:
         raise typer.Exit(1)
 
 
@@ -105,7 +109,7 @@ def remove(
 ) -> None:
     """Remove articles from the index."""
     settings = _settings(ctx)
-    report = _guard(lambda: remove_paths(paths, settings=settings))
+    report = _guard(lambda: remove_paths(paths, index=_open(settings)))
     if as_json:
         _emit_json(report.to_dict())
     else:
@@ -123,7 +127,7 @@ def sources(
     from .library import articles
 
     settings = _settings(ctx)
-    rows = [asdict(a) for a in _guard(lambda: articles(settings))]
+    rows = [asdict(a) for a in _guard(lambda: articles(index=_open(settings)))]
     if as_json:
         _emit_json(rows)
         return
@@ -146,13 +150,14 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print passages as JSON."),
 ) -> None:
     """Show the passages that best match a query (hybrid dense + BM25 retrieval)."""
-    settings = _settings(ctx)
-    passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, settings=settings))
+    index = _open(_settings(ctx))
+    passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, index=index))
     if as_json:
         _emit_json([p.to_dict() for p in passages])
         return
     if not passages:
-        out.print("No passages found." + (" The index is empty: run [bold]rag ingest FOLDER[/]." if _empty(settings) else ""))
+        empty = _guard(index.count) == 0
+        out.print("No passages found." + (" The index is empty: run [bold]rag ingest FOLDER[/]." if empty else ""))
         return
     table = Table("#", "Source", "Chars", "Score", "Passage", show_lines=True)
     for i, p in enumerate(passages, 1):
@@ -174,12 +179,12 @@ def ask(
     """Answer a question with citations: file name, exact quote and character offsets."""
     from .answer import answer
 
-    settings = _settings(ctx)
-    _bootstrap(settings, quiet=as_json)
+    index = _open(_settings(ctx))
+    _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
 
     def run() -> Answer:
-        events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, settings=settings)
+        events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, index=index)
         return _consume(events, live=not as_json)
 
     result = _guard(run)
@@ -243,11 +248,11 @@ def brief(
     what, where sources differ, unique details, sources; every sentence cited word for word."""
     from .briefing import briefing
 
-    settings = _settings(ctx)
-    _bootstrap(settings, quiet=as_json)
+    index = _open(_settings(ctx))
+    _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
     with err.status("writing the briefing...") if err.is_terminal and not as_json else _Nothing():
-        result = _guard(lambda: briefing(topic, backend=chosen, settings=settings))
+        result = _guard(lambda: briefing(topic, backend=chosen, index=index))
     for note in result.notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
     if out_file is not None:
@@ -291,12 +296,12 @@ def evaluate_cmd(
     """Score answers on a question set: fact recall, source hit, citation validity, abstention, latency."""
     from .evaluation import evaluate
 
-    settings = _settings(ctx)
-    _bootstrap(settings, quiet=as_json)
+    index = _open(_settings(ctx))
+    _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
     with _progress(not as_json, "answering", unit="questions") as progress:
         try:
-            report = _guard(lambda: evaluate(file, backend=chosen, k=k, settings=settings, progress=progress))
+            report = _guard(lambda: evaluate(file, backend=chosen, k=k, index=index, progress=progress))
         except ValueError as exc:
             err.print(f"[red]Error:[/] {escape(str(exc))}")
             raise typer.Exit(1)
@@ -319,19 +324,17 @@ def evaluate_cmd(
             out.print(f"[yellow]{escape(r.id)}[/] {escape(r.question)} [dim]({escape(problem)})[/]")
 
 
-def _bootstrap(settings: Settings, quiet: bool) -> None:
+def _open(settings: Settings) -> Index:
+    """The index this command works on, opened once and handed to everything it calls."""
+    return _guard(lambda: Index(settings))
+
+
+def _bootstrap(index: Index, quiet: bool) -> None:
     """An empty index gets the sample articles first, and the user is told."""
     with _progress(not quiet, "ingesting seeds/") as progress:
-        report = _guard(lambda: ensure_index(settings, progress))
+        report = _guard(lambda: ensure_index(index, progress))
     if report is not None:
         err.print(f"[cyan]{escape(describe_bootstrap(report))}[/]")
-
-
-def _empty(settings: Settings) -> bool:
-    try:
-        return Store(settings).count() == 0
-    except StoreError:
-        return True
 
 
 def _guard(call):

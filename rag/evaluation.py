@@ -19,7 +19,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .answer import answer
-from .config import Settings, load_settings
+from .config import Settings
+from .index import Index, open_index
 from .evidence import verify
 from .types import Answer
 
@@ -95,15 +96,17 @@ def evaluate(
     backend: str | None = None,
     k: int | None = None,
     settings: Settings | None = None,
+    index: Index | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> EvalReport:
-    settings = load_settings(settings)
+    index = open_index(settings, index)
+    settings = index.settings
     items = load_questions(path)
     results: list[QuestionResult] = []
     used_backend = backend or settings.backend
     for i, item in enumerate(items):
         t0 = time.perf_counter()
-        result = answer(item["question"], k=k, backend=backend, settings=settings)
+        result = answer(item["question"], k=k, backend=backend, index=index)
         results.append(score(item, result, time.perf_counter() - t0))
         used_backend = result.backend
         if progress:

@@ -17,10 +17,11 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from . import boilerplate
 from .chunking import Chunk, chunk_document
-from .config import Settings, load_settings
+from .config import Settings
 from .discover import discover
 from .documents import Document, parse
 from .embeddings import NewsragEmbeddingFunction, load_model
+from .index import Index, open_index
 from .lexical import LexicalIndex, index_text, tokenize
 from .quotes import INDEX_VERSION, Statement, statements
 from .reading import TextFile, Unreadable, read_text_file
@@ -28,7 +29,7 @@ from .schema import ChunkMeta
 from .sentences import document_sentences
 from .store import Store, StoredDoc, chunk_id, doc_id_for
 from .types import FileResult, IngestReport
-from .writelock import writing, writing_if_free
+from .writelock import writing
 
 CHUNKER_VERSION = "1"
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -97,23 +98,25 @@ def ingest(
     settings: Settings | None = None,
     progress: Progress | None = None,
     follow_links: bool = False,
+    index: Index | None = None,
 ) -> IngestReport:
     """Add .txt/.md files and folders (recursively) to the index; see the module docstring.
     Links found inside a folder that lead out of it are skipped unless `follow_links`."""
-    settings = load_settings(settings)
+    index = open_index(settings, index)
     started = time.perf_counter()
-    with writing(settings):
-        return _Run(settings, progress).run(_as_list(paths), prune, started, follow_links)
+    with writing(index.settings):
+        return _Run(index, progress).run(_as_list(paths), prune, started, follow_links)
 
 
 def remove(
-    paths: str | os.PathLike | Sequence[str | os.PathLike], *, settings: Settings | None = None
+    paths: str | os.PathLike | Sequence[str | os.PathLike], *, settings: Settings | None = None,
+    index: Index | None = None,
 ) -> IngestReport:
     """Take files (or every file under folders) out of the index; the files are not touched."""
-    settings = load_settings(settings)
+    index = open_index(settings, index)
     started = time.perf_counter()
-    with writing(settings):
-        run = _Run(settings, None)
+    with writing(index.settings):
+        run = _Run(index, None)
         stored = run.store.docs()
         for given in _as_list(paths):
             matches = match_sources(stored.values(), [given])
@@ -154,11 +157,11 @@ def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[Store
 
 
 class _Run:
-    def __init__(self, settings: Settings, progress: Progress | None) -> None:
-        self.settings = settings
+    def __init__(self, index: Index, progress: Progress | None) -> None:
+        self.settings = index.settings
         self.progress = progress
-        self.store = Store(settings)
-        self.lexical = LexicalIndex(settings.lexical_dir)
+        self.store = index.store
+        self.lexical = index.lexical
         self.results: list[FileResult] = []
         self.notes: list[str] = []
         self.embedded = self.reused = self.refreshed = 0
@@ -364,15 +367,6 @@ def _split(window: list[_Row]) -> list[list[_Row]]:
     steps = [fresh[i : i + _STEP] for i in range(0, len(fresh), _STEP)] or [[]]
     steps[-1] = steps[-1] + [r for r in window if r.action != "embed"]
     return steps
-
-
-def refresh_lexical(settings: Settings, store: Store, lexical: LexicalIndex) -> None:
-    """For readers: bring BM25 in step with Chroma under the write lock. While an ingest runs it
-    is left as it is (that ingest brings it in step when it ends; until then BM25 holds what was
-    there before, and the dense side finds what is new)."""
-    with writing_if_free(settings) as free:
-        if free and len(lexical.ids()) != store.count():
-            sync_lexical(store, lexical)
 
 
 def sync_lexical(store: Store, lexical: LexicalIndex, known_texts: dict[str, str] | None = None, notes: list[str] | None = None) -> int:

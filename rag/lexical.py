@@ -58,13 +58,13 @@ class LexicalIndex:
     # --- reading -------------------------------------------------------------------------
 
     def generation(self) -> str | None:
+        """The live generation: CURRENT names it (a few bytes read per call); whether it was
+        written by this tokenizer is read once per generation."""
         try:
             name = (self.directory / "CURRENT").read_text().strip()
-            meta = json.loads((self.directory / name / "ids.json").read_text())
-        except (OSError, ValueError):
+        except OSError:
             return None
-        current = isinstance(meta, dict) and meta.get("version") == TOKENIZER_VERSION
-        return name if current else None  # written by an older tokenizer: rebuilt on next use
+        return name if name and _current(str(self.directory), name) else None  # else rebuilt by the next ingest
 
     def ids(self) -> list[str]:
         return self.loaded()[1]
@@ -139,14 +139,32 @@ class LexicalIndex:
         (target / "tokens.json").write_text(
             json.dumps({"version": TOKENIZER_VERSION, "tokens": {i: tokens[i] for i in ids}})
         )
-        # written last: marks the generation complete
         (target / "ids.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "ids": ids}))
+        # written last: marks the generation complete, and is all a reader needs to check it
+        (target / "meta.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "chunks": len(ids)}))
         tmp = self.directory / f"CURRENT.{os.getpid()}.tmp"
         tmp.write_text(gen)
         os.replace(tmp, self.directory / "CURRENT")
         # the generation just replaced stays one round, for readers that are loading it right now
         for old in sorted(self.directory.glob("gen-*"), key=lambda p: p.name)[:-2]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+@functools.lru_cache(maxsize=16)
+def _current(directory: str, gen: str) -> bool:
+    """Was this generation written, completely, by the current tokenizer? (Generations never
+    change once written, so the answer is cached.)"""
+    path = Path(directory) / gen
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+    except FileNotFoundError:  # written before meta.json existed: its ids.json says
+        try:
+            meta = json.loads((path / "ids.json").read_text())
+        except (OSError, ValueError):
+            return False
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and meta.get("version") == TOKENIZER_VERSION
 
 
 @functools.lru_cache(maxsize=4)

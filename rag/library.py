@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .config import Settings, load_settings
 from .generate import available_backends, resolve_backend
-from .store import Store, doc_id_for
+from .index import Index, open_index
+from .store import doc_id_for
 from .types import LibraryEntry
 
 
-def articles(settings: Settings | None = None) -> list[LibraryEntry]:
+def articles(settings: Settings | None = None, *, index: Index | None = None) -> list[LibraryEntry]:
     """Every ingested article, by source path."""
-    docs = Store(load_settings(settings)).docs().values()
+    docs = open_index(settings, index).store.docs().values()
     return [
         LibraryEntry(d.source, d.path.replace("\\", "/").rsplit("/", 1)[-1], d.title, d.byline, d.date, len(d.ids), d.path,
                      doc_id_for(d.path))

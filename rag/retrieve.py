@@ -3,16 +3,17 @@ optionally diversified with maximal marginal relevance, optionally restricted to
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
-from .config import MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
+from .config import MAX_SOURCES, Settings, check_k, check_list, check_text
 from .embeddings import load_model
-from .indexing import match_sources, refresh_lexical
-from .lexical import LexicalIndex
+from .index import Index, open_index
+from .indexing import match_sources
 from .schema import StoredChunk
-from .store import Store, doc_id_for
+from .store import doc_id_for
 from .types import Passage
 
 RRF_K = 60  # the constant of Cormack et al. (2009)
@@ -23,6 +24,13 @@ class UnknownSource(ValueError):
     """A source filter that names no ingested file."""
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    passages: list[Passage]
+    total: int  # chunks in the store when the search ran (0: the index is empty)
+    lexical_out_of_step: bool  # BM25 does not hold the chunks the store holds (see rag/index.py)
+
+
 def search(
     query: str,
     k: int | None = None,
@@ -30,24 +38,29 @@ def search(
     sources: Sequence[str] | None = None,
     mmr: bool = False,
     settings: Settings | None = None,
+    index: Index | None = None,
 ) -> list[Passage]:
     """The k passages that best match `query`, best first (empty when the index is).
     k is 1..MAX_K; the query at most MAX_QUESTION_CHARS long (BadRequest otherwise)."""
     query = check_text(query, "query")
     k = check_k(k)
     sources = check_list(sources, "sources", MAX_SOURCES) or None
-    settings = load_settings(settings)
-    k = k or settings.top_k
+    return retrieve(open_index(settings, index), query, k, sources=sources, mmr=mmr).passages
+
+
+def retrieve(
+    index: Index, query: str, k: int | None = None, *, sources: Sequence[str] | None = None, mmr: bool = False
+) -> Retrieved:
+    """search() with what a caller inside newsrag also wants to know: the store's size and
+    whether BM25 is in step (arguments already checked)."""
+    k = k or index.settings.top_k
     query = (query or "").strip()
-    if not query:
-        return []
-    store = Store(settings)
-    total = store.count()
+    total = index.count() if query else 0
     if total == 0:
-        return []
-    lexical = LexicalIndex(settings.lexical_dir)
-    if len(lexical.ids()) != total:  # an interrupted ingest, another client, or an ingest under way
-        refresh_lexical(settings, store, lexical)
+        return Retrieved([], total, False)
+    store, lexical = index.store, index.lexical
+    lexical_ids = lexical.ids()
+    behind = len(lexical_ids) != total  # read as it is: rebuilding is the writer's job
 
     where, allowed_docs = None, None
     if sources:
@@ -62,7 +75,7 @@ def search(
     dense = store.query(qvec, n, where)
     allowed_ids = None
     if allowed_docs is not None:
-        allowed_ids = {cid for cid in lexical.ids() if cid.split(":", 1)[0] in allowed_docs}
+        allowed_ids = {cid for cid in lexical_ids if cid.split(":", 1)[0] in allowed_docs}
     lexical_hits = lexical.search(query, n, allowed_ids)
 
     fused: dict[str, float] = {}
@@ -70,27 +83,25 @@ def search(
         for rank, (cid, _) in enumerate(ranking):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
     pool = sorted(fused, key=fused.get, reverse=True)[: max(k, 3 * k if mmr else k)]
-    rows = store.get(pool, embeddings=True)
+    rows = store.get(pool, embeddings=True)  # BM25 ids no longer in the store drop out here
     pool = [cid for cid in pool if cid in rows]
     if not pool:
-        return []
+        return Retrieved([], total, behind)
     vectors = np.array([rows[cid].embedding for cid in pool], dtype=np.float32)
     similarity = vectors @ qvec
     order = _mmr(vectors, [fused[c] for c in pool], k) if mmr else list(range(min(k, len(pool))))
     bm25 = dict(lexical_hits)
-    return [_passage(rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
+    passages = [_passage(rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
+    return Retrieved(passages, total, behind)
 
 
-def speaker_passages(
-    speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8, settings: Settings | None = None
-) -> list[Passage]:
+def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8) -> list[Passage]:
     """Chunks in which `speaker` is quoted or reported (from the speaker index built at ingest)."""
     from .quotes import name_tokens, same_person
 
-    store = Store(load_settings(settings))
     rows: dict[str, StoredChunk] = {}
     for word in name_tokens(speaker):
-        rows.update(store.with_speaker(word))
+        rows.update(index.store.with_speaker(word))
     hits = [
         (row, sum(same_person(speaker, st.speaker) for st in row.meta.statements))
         for cid, row in rows.items()

@@ -162,8 +162,7 @@ class Store:
                 for cid, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
 
     def query(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity), best first."""
-        n = min(n, self.count())
+        """Nearest chunks as (id, cosine similarity), best first (fewer when the store holds fewer)."""
         if n <= 0:
             return []
         res = _patiently(lambda: self.collection.query(

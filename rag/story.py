@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Settings
 from .documents import parse
 from .embeddings import embed_cached
 from .evidence import document_view
 from .injection import looks_like_instruction
 from .lexical import tokenize
 from .retrieve import search
+from .index import Index
 from .store import Store, StoredDoc
 
 MAX_ARTICLES = 30  # a briefing is one page: more articles than this need a topic
@@ -73,12 +73,12 @@ class Material:
         return self.articles[s.article]
 
 
-def gather(settings: Settings, topic: str | None = None) -> Material:
-    store = Store(settings)
+def gather(index: Index, topic: str | None = None) -> Material:
+    store = index.store
     notes: list[str] = []
     stored = store.docs()
     if topic:
-        passages = search(topic, TOPIC_PASSAGES, mmr=True, settings=settings)
+        passages = search(topic, TOPIC_PASSAGES, mmr=True, index=index)
         spans: dict[str, list[tuple[int, int, str]]] = {}
         for p in passages:
             spans.setdefault(p.path, []).append((p.start, p.end, p.chunk_id))

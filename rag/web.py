@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
-from rag import Answer, Settings, answer, articles, backends, briefing, ingest, remove
+from rag import Answer, Index, Settings, answer, articles, backends, briefing, ingest, remove
 from rag.bootstrap import describe, ensure_index
 from rag.config import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
@@ -142,18 +142,18 @@ def _for_api(value: Any) -> Any:
     return value
 
 
-def library(settings: Settings) -> tuple[list[list[Any]], list[tuple[str, str]]]:
+def library(index: Index) -> tuple[list[list[Any]], list[tuple[str, str]]]:
     """The library table's rows and the article choices, from one read of the index. A choice is
     (file name, opaque key): no server path reaches the page, and a key names exactly one article."""
-    entries = articles(settings)
+    entries = articles(index=index)
     return [[a.name, a.title, a.date[:10], a.chunks] for a in entries], [(a.name, a.key) for a in entries]
 
 
-def chosen_paths(keys: list[str] | None, settings: Settings) -> list[str]:
+def chosen_paths(keys: list[str] | None, index: Index) -> list[str]:
     """The files behind the keys the page sent back (unknown keys are refused, never guessed at)."""
     if not keys:
         return []
-    by_key = {a.key: a.path for a in articles(settings)}
+    by_key = {a.key: a.path for a in articles(index=index)}
     missing = [k for k in keys if k not in by_key]
     if missing:
         raise BadRequest("an article you chose is no longer in the index: reload the page")
@@ -176,10 +176,12 @@ def _user_error(exc: Exception, settings: Settings) -> str:
 
 # --- the app --------------------------------------------------------------------------------------
 
-def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks:
-    settings = settings or Settings()
+def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
+    """The app over one opened index, shared by every session (each keeps its own conversation)."""
+    index = index or Index()
+    settings = index.settings
     available, default_backend = backends(settings)
-    rows, choices = library(settings)
+    rows, choices = library(index)
     editable = not settings.ui_read_only
 
     with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
@@ -244,9 +246,9 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             yield history, asked, sources_html(None, waiting=True), ""
             shown, final = "", None
             try:
-                paths = chosen_paths(chosen, settings) or None
+                paths = chosen_paths(chosen, index) or None
                 events = bounded(lambda: answer(message, k=int(k_value), backend=backend_name, sources=paths,
-                                                stream=True, settings=settings, history=asked), settings)
+                                                stream=True, index=index, history=asked), settings)
                 for event in events:
                     if isinstance(event, Answer):
                         final = event
@@ -270,7 +272,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
         def write_briefing(topic_text: str, backend_name: str):
             try:
                 result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=backend_name,
-                                                              settings=settings)], settings)))
+                                                              index=index)], settings)))
             except Exception as exc:
                 return f"<div class='nr-note'>{html_text(_user_error(exc, settings))}</div>", gr.update(visible=False)
             folder = Path(tempfile.mkdtemp(prefix="newsrag-briefing-"))
@@ -291,7 +293,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                 lines = [f"- **{html_text(r.source)}**: not added, {html_text(r.reason)}" for r in refused]
                 if saved:
                     progress(0, desc="embedding")
-                    result = ingest(saved, prune=False, settings=settings,
+                    result = ingest(saved, prune=False, index=index,
                                     progress=lambda done, total: progress(done / max(total, 1), desc="embedding"))
                     for f in result.files:
                         what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
@@ -299,23 +301,23 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
                         detail = f", {f.chunks} chunks" if f.chunks else ""
                         reason = f", {html_text(f.reason)}" if f.reason else ""
                         lines.append(f"- **{html_text(Path(f.source).name)}**: {what}{detail}{reason}")
-                rows, choices = library(settings)
+                rows, choices = library(index)
                 return ("\n".join(lines), rows, gr.update(choices=choices), gr.update(choices=choices),
                         None)
 
             upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
 
             def drop(key: str | None):
-                entry = next((a for a in articles(settings) if a.key == key), None) if key else None
+                entry = next((a for a in articles(index=index) if a.key == key), None) if key else None
                 if entry is None:
                     message = "Choose an article first." if not key else "That article is not in the index."
                     return message, gr.skip(), gr.skip(), gr.skip()
-                result = remove([entry.path], settings=settings)
+                result = remove([entry.path], index=index)
                 if any(f.status == "removed" for f in result.files):
                     uploaded = Path(entry.path)
                     if uploaded.parent == (settings.data_dir / "uploads").resolve():
                         uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
-                rows, choices = library(settings)
+                rows, choices = library(index)
                 return (f"Removed **{html_text(entry.name)}**.", rows, gr.update(choices=choices, value=None),
                         gr.update(choices=choices))
 
@@ -329,7 +331,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             k is 1..50, a question at most 2,000 characters, history at most 20 questions."""
             try:
                 result = next(iter(bounded(lambda: [answer(question, k=k, backend=backend, history=history or None,
-                                                           settings=settings)], settings)))
+                                                           index=index)], settings)))
             except (BadRequest, Deadline) as exc:
                 raise gr.Error(_user_error(exc, settings)) from None
             return _for_api(result.to_dict())
@@ -338,7 +340,7 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
             """A multi-source briefing of all articles, or of a topic (at most 2,000 characters).
             Returns rag.Briefing.to_dict() (text is the Markdown)."""
             try:
-                result = next(iter(bounded(lambda: [briefing(topic or None, backend=backend, settings=settings)],
+                result = next(iter(bounded(lambda: [briefing(topic or None, backend=backend, index=index)],
                                            settings)))
             except (BadRequest, Deadline) as exc:
                 raise gr.Error(_user_error(exc, settings)) from None
@@ -351,11 +353,12 @@ def build(settings: Settings | None = None, startup_note: str = "") -> gr.Blocks
 
 def main(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:
     settings = settings or Settings()
-    report = ensure_index(settings)
+    index = Index(settings)  # opened once for the server, handed to every request
+    report = ensure_index(index)
     note = describe(report) if report is not None else ""
     if note:
         print(note, flush=True)
-    demo = build(settings, note)
+    demo = build(index, note)
     demo.queue(default_concurrency_limit=4)
     demo.launch(
         server_name=host,  # None: GRADIO_SERVER_NAME, else 127.0.0.1

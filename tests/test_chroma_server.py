@@ -63,11 +63,16 @@ def test_ingest_and_search_through_a_chroma_server(tmp_path, chroma_server):
     assert top.name == "003_d27acffbcd5def62.txt"
     assert read_raw(top.path, top.encoding)[top.start : top.end] == top.text
 
-    # a second client with its own (empty) local directory sees the same collection;
-    # its BM25 index is rebuilt from the server on first use
+    # a second client with its own (empty) local directory sees the same collection; reading
+    # never writes, so it searches by meaning until a writer (an ingest, even of nothing)
+    # brings its keyword index in step with the server
     other = Settings(data_dir=tmp_path / "client-b", chroma_host="127.0.0.1", chroma_port=chroma_server)
     top_b = search("Mishustin Lavrov Shoigu", 1, settings=other)[0]
-    assert top_b.name == "002_8e30010a3892d27c.txt" and top_b.bm25 > 0
+    assert top_b.name == "002_8e30010a3892d27c.txt" and top_b.bm25 == 0
+    assert not LexicalIndex(other.lexical_dir).ids()
+    synced = ingest([], settings=other)
+    assert synced.chunks_embedded == 0 and synced.chunks_total == len(Store(other).all_ids())
     assert LexicalIndex(other.lexical_dir).ids() == sorted(Store(other).all_ids())
+    assert search("Mishustin Lavrov Shoigu", 1, settings=other)[0].bm25 > 0
     again = ingest([SEEDS], settings=other)
     assert again.chunks_embedded == 0 and len(again.by_status("unchanged")) == len(SEED_FILES)

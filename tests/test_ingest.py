@@ -182,12 +182,19 @@ def test_leftover_chunks_of_an_interrupted_update_are_cleaned(settings, corpus):
     assert not set(stale_ids) & set(Store(settings).all_ids())
 
 
-def test_a_lost_lexical_index_is_rebuilt(settings, corpus):
+def test_a_lost_lexical_index_answers_by_meaning_and_the_next_ingest_rebuilds_it(settings, corpus):
+    from rag import answer
+
     ingest([corpus], settings=settings)
     shutil.rmtree(settings.lexical_dir)
     top = search("Mishustin Lavrov Shoigu", 1, settings=settings)[0]
-    assert top.name == "002_8e30010a3892d27c.txt" and top.bm25 > 0
+    assert top.name == "002_8e30010a3892d27c.txt" and top.bm25 == 0  # dense retrieval alone
+    assert not settings.lexical_dir.exists()  # reading never writes
+    a = answer("Which Russian officials besides Putin did Xi meet?", settings=settings)
+    assert "Mishustin" in a.text and any("keyword index is not in step" in n for n in a.notes)
+    ingest([corpus], settings=settings)  # unchanged files: the writer only brings BM25 in step
     assert LexicalIndex(settings.lexical_dir).ids() == sorted(Store(settings).all_ids())
+    assert search("Mishustin Lavrov Shoigu", 1, settings=settings)[0].bm25 > 0
 
 
 def test_remove_takes_a_source_out(settings, corpus):

@@ -110,12 +110,14 @@ class ExtractiveGenerator:
     name = "extractive"
     context_tokens = None
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, idf: dict[str, float] | None = None) -> None:
+        """`idf`: the corpus's BM25 idf (from the opened Index); read from the BM25 index when not given."""
         self.settings = settings
+        self._idf = idf
 
     def generate(self, request: Request) -> Iterator[str]:
         sentences, _ = passage_sentences(request.passages)
-        idf = LexicalIndex(self.settings.lexical_dir).idf()
+        idf = self._idf if self._idf is not None else LexicalIndex(self.settings.lexical_dir).idf()
         picked = select(analyse(request.question), sentences, idf, article_texts(request.passages))
         if not picked:
             yield render("refusal")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import Any, List, Optional
@@ -42,10 +43,6 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=False)
 err = Console(stderr=True)
-
-
-class Fail(Exception):
-    """An error with a message for the user; exit status 1."""
 
 
 @app.callback()
@@ -201,7 +198,7 @@ def _consume(events, live: bool) -> Answer:
 
     shown = ""
     final: Answer | None = None
-    with Live(Text(""), console=err, transient=True, refresh_per_second=8) if live and err.is_terminal else _Nothing() as view:
+    with Live(Text(""), console=err, transient=True, refresh_per_second=8) if live and err.is_terminal else nullcontext() as view:
         for event in events:
             if isinstance(event, Answer):
                 final = event
@@ -211,14 +208,6 @@ def _consume(events, live: bool) -> Answer:
                     view.update(Text(shown, style="dim"))
     assert final is not None
     return final
-
-
-class _Nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc) -> None:
-        return None
 
 
 def _print_answer(result: Answer) -> None:
@@ -251,7 +240,7 @@ def brief(
     index = _open(_settings(ctx))
     _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
-    with err.status("writing the briefing...") if err.is_terminal and not as_json else _Nothing():
+    with err.status("writing the briefing...") if err.is_terminal and not as_json else nullcontext():
         result = _guard(lambda: briefing(topic, backend=chosen, index=index))
     for note in result.notes:
         err.print(f"[yellow]note:[/] {escape(note)}")
@@ -300,11 +289,7 @@ def evaluate_cmd(
     _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
     with _progress(not as_json, "answering", unit="questions") as progress:
-        try:
-            report = _guard(lambda: evaluate(file, backend=chosen, k=k, index=index, progress=progress))
-        except ValueError as exc:
-            err.print(f"[red]Error:[/] {escape(str(exc))}")
-            raise typer.Exit(1)
+        report = _guard(lambda: evaluate(file, backend=chosen, k=k, index=index, progress=progress))
     if as_json:
         _emit_json(report.to_dict())
         return
@@ -344,7 +329,7 @@ def _guard(call):
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted.[/] The index is intact; run the command again to finish.")
         raise typer.Exit(130)
-    except (StoreError, UnknownSource, Fail, ValueError) as exc:
+    except (StoreError, UnknownSource, ValueError) as exc:
         err.print(f"[red]Error:[/] {escape(_safe(str(exc)))}")
         raise typer.Exit(1)
     except typer.Exit:

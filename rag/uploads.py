@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+from .atomic import write_atomic
 from .config import Settings
 from .html import html_to_text
 from .reading import detect_encoding
@@ -79,8 +80,6 @@ def _write(directory: Path, name: str, data: bytes) -> Path:
             if candidate.read_bytes() == data:
                 return candidate
             continue
-        tmp = candidate.with_name(candidate.name + ".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, candidate)
+        write_atomic(candidate, data)
         return candidate
     raise ValueError(f"too many uploads named {name!r}")

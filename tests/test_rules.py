@@ -1,0 +1,121 @@
+"""The small rules that are easy to break when code moves, one table each: question analysis,
+claim splitting, same-person matching, follow-up rewriting, differing quotes. Each row is what
+the rule does today on a case it was written for."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.citations import split_claims
+from rag.differences import _differing_quotes
+from rag.followup import rewrite
+from rag.generate.extractive import analyse
+from rag.quotes import clean_name, question_speaker, same_person
+from rag.story import Sentence
+
+# question -> (speaker, asks what was said, wants a number, money, a date, a name, entities)
+QUESTIONS = [
+    ("What did Kirby say?", ("Kirby", True, False, False, False, False, ("Kirby",))),
+    ("How many points are in China's peace plan?", (None, False, True, False, False, False, ("China",))),
+    ("How much did Russia pay for the gas?", (None, False, True, True, False, False, ("Russia",))),
+    ("When did Xi arrive in Moscow?", (None, False, False, False, True, False, ("Xi", "Moscow"))),
+    ("Which Russian officials besides Putin did Xi meet?", (None, False, False, False, False, True, ("Russian", "Putin", "Xi"))),
+    ("Who issued the arrest warrant for Putin?", (None, False, False, False, False, True, ("Putin",))),
+    ("What did Emmanuel Macron say about Xi's visit?", ("Emmanuel Macron", True, False, False, False, False, ("Emmanuel Macron", "Xi"))),
+    ("How did Russia respond?", ("Russia", False, False, False, False, False, ("Russia",))),
+]
+
+
+@pytest.mark.parametrize("question, expected", QUESTIONS, ids=[q for q, _ in QUESTIONS])
+def test_question_analysis(question, expected):
+    q = analyse(question)
+    assert (q.speaker, q.speech, q.wants_number, q.wants_money, q.wants_date, q.wants_name, q.entities) == expected
+
+
+# generated text -> [(claim, [passage numbers])]
+CLAIMS = [
+    ("Kirby said X [1]. Blinken said Y [2][3].", [("Kirby said X", [1]), ("Blinken said Y", [2, 3])]),
+    ("One. Two [1, 2]. Three [4-6]", [("One.", []), ("Two", [1, 2]), ("Three", [4, 5, 6])]),
+    ("A claim [1].\n\nSources:\n[1] file", [("A claim", [1])]),  # a list of sources the model appended
+    ("No markers here. Second one [2]", [("No markers here.", []), ("Second one", [2])]),
+    ("Both sides met [1] and talked [2].", [("Both sides met", [1]), ("and talked", [2])]),
+]
+
+
+@pytest.mark.parametrize("generated, expected", CLAIMS, ids=[g[:30] for g, _ in CLAIMS])
+def test_claim_splitting(generated, expected):
+    assert [(c.text, c.markers) for c in split_claims(generated)] == expected
+
+
+PEOPLE = [
+    ("Kirby", "John Kirby", True),
+    ("Antony Blinken", "Anthony Blinken", True),  # spelled two ways by two outlets
+    ("Xi", "Xi Jinping", True),
+    ("Putin", "Vladimir Putin", True),
+    ("Kirby", "Blinken", False),
+    ("John Kirby", "John Smith", False),
+]
+
+
+@pytest.mark.parametrize("a, b, same", PEOPLE, ids=[f"{a}~{b}" for a, b, _ in PEOPLE])
+def test_same_person(a, b, same):
+    assert same_person(a, b) is same and same_person(b, a) is same
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("U.S. Secretary of State Antony Blinken", "Antony Blinken"),
+    ("Ukrainian President Volodymyr Zelensky", "Volodymyr Zelensky"),
+    ("US", "US"),  # "US says ...": the country speaks
+])
+def test_clean_name(raw, clean):
+    assert clean_name(raw) == clean
+
+
+@pytest.mark.parametrize("question, speaker", [
+    ("What did Kirby say?", "Kirby"),
+    ("What did John Kirby tell reporters?", "John Kirby"),
+    ("Why did the dock workers end their strike?", None),
+])
+def test_question_speaker(question, speaker):
+    assert question_speaker(question) == speaker
+
+
+# (question, earlier questions) -> (question answered, read as a follow-up)
+FOLLOW_UPS = [
+    ("and what did Blinken say about that?", ["What did Kirby say?"], ("What did Blinken say?", True)),
+    ("what else did he say?", ["What did Kirby say?"], ("What else did Kirby say?", True)),
+    ("tell me more", ["What did Kirby say?"], ("What did Kirby say?", True)),
+    ("Why?", ["Why did the dock workers end their strike?"], ("Why did the dock workers end their strike?", True)),
+    ("What did Zelensky say about China?", ["What did Kirby say?"], ("What did Zelensky say about China?", False)),
+    ("and then?", [], ("and then?", False)),  # nothing to follow up on
+]
+
+
+@pytest.mark.parametrize("question, history, expected", FOLLOW_UPS, ids=[q for q, _, _ in FOLLOW_UPS])
+def test_follow_up_rewriting(question, history, expected):
+    r = rewrite(question, history)
+    assert (r.question, r.followed_up) == expected
+    if r.followed_up:
+        assert history[-1] in r.query  # the search keeps the story the user is on
+
+
+def _said(text: str, speaker: str | None = None) -> Sentence:
+    return Sentence(0, 0, 0, len(text), text, 0, "c", speaker, True)
+
+
+# two renderings of a remark -> the excerpts that differ (empty: the same remark, or not comparable)
+QUOTES = [
+    ('Putin said he was "slightly envious" of China\'s economic growth.',
+     'Putin said he was "somewhat envious" of China\'s economic growth.', "Vladimir Putin",
+     [("slightly envious", "somewhat envious")]),
+    ('"We hold the president accountable for the atrocities," Blinken said.',
+     '"We hold the Kremlin accountable for the atrocities," Blinken said.', "Antony Blinken",
+     [("We hold the president accountable for the…", "We hold the Kremlin accountable for the…")]),
+    ('Xi called him a "dear friend" at dinner.', 'Xi greeted his "dear friends" at dinner.', "Xi Jinping", []),  # inflection
+    ('"The talks were frank," he said.', '"The weather was cold," she said.', None, []),  # unrelated short quotes
+]
+
+
+@pytest.mark.parametrize("a, b, speaker, expected", QUOTES, ids=[a[:30] for a, _, _, _ in QUOTES])
+def test_differing_quotes(a, b, speaker, expected):
+    assert _differing_quotes(_said(a, speaker), _said(b, speaker), close=0.9 if speaker else 0.2) == expected

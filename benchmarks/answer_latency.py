@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag import Settings, answer, ingest  # noqa: E402
-from rag.evaluation import evaluate, load_questions  # noqa: E402
+from rag.answering.evaluation import evaluate, load_questions  # noqa: E402
 
 DEFAULT_SETS = [ROOT.parent / "shared" / "eval" / "seeds_qa.jsonl", ROOT / "benchmarks" / "data" / "seeds_extra.jsonl"]
 

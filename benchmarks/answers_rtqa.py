@@ -1,4 +1,4 @@
-"""Answer-level figures on RealTime QA: does `rag.answer` (extractive) contain the right answer,
+"""Answer-level figures on RealTime QA: does `rag.answering.pipeline` (extractive) contain the right answer,
 and does it abstain on the 40 questions no document answers?
 
     python benchmarks/answers_rtqa.py        # uses the index built by retrieval_rtqa.py
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from retrieval_rtqa import BENCH, CACHE, answer_variants, normalise, prepare  # noqa: E402
 
 from rag import Settings, answer  # noqa: E402
-from rag.evidence import verify  # noqa: E402
+from rag.answering.evidence import verify  # noqa: E402
 
 
 def main() -> None:

@@ -30,12 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag.documents import parse  # noqa: E402
-from rag.embeddings import embed_cached  # noqa: E402
-from rag.lexical import tokenize  # noqa: E402
-from rag.quotes import statements  # noqa: E402
-from rag.sentences import document_sentences  # noqa: E402
-from rag.support import Evidence, check  # noqa: E402
+from rag.indexing.documents import parse  # noqa: E402
+from rag.index.embeddings import embed_cached  # noqa: E402
+from rag.index.lexical import tokenize  # noqa: E402
+from rag.indexing.quotes import statements  # noqa: E402
+from rag.indexing.sentences import document_sentences  # noqa: E402
+from rag.answering.support import Evidence, check  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})?")

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 import rag  # noqa: E402
 from rag import Settings, ingest  # noqa: E402
-from rag.embeddings import load_model  # noqa: E402
-from rag.lexical import index_text  # noqa: E402
-from rag.store import Store  # noqa: E402
+from rag.index.embeddings import load_model  # noqa: E402
+from rag.index.lexical import index_text  # noqa: E402
+from rag.index.store import Store  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench"
 

@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rag import Settings, ingest, search  # noqa: E402
-from rag.embeddings import load_model  # noqa: E402
-from rag.lexical import LexicalIndex  # noqa: E402
-from rag.store import Store  # noqa: E402
+from rag.index.embeddings import load_model  # noqa: E402
+from rag.index.lexical import LexicalIndex  # noqa: E402
+from rag.index.store import Store  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "realtimeqa"
 CACHE = Path(os.environ.get("NEWSRAG_BENCH_DIR", Path.home() / ".cache" / "newsrag-bench"))

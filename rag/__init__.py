@@ -10,13 +10,13 @@ from .offline import prepare as _prepare
 
 _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry, no downloads
 
-from .answer import answer  # noqa: E402
-from .briefing import briefing  # noqa: E402
+from .answering.pipeline import answer  # noqa: E402
+from .briefs.compose import briefing  # noqa: E402
 from .config import Settings  # noqa: E402
-from .index import Index  # noqa: E402
-from .indexing import ingest, remove  # noqa: E402
-from .library import articles, backends  # noqa: E402
-from .retrieve import search  # noqa: E402
+from .index.opened import Index  # noqa: E402
+from .indexing.run import ingest, remove  # noqa: E402
+from .index.library import articles, backends  # noqa: E402
+from .answering.retrieve import search  # noqa: E402
 from .types import (  # noqa: E402
     Answer, Briefing, Citation, Difference, FileResult, IngestReport, LibraryEntry, Passage, Point, Remark, SourceInfo,
     Speaker,

@@ -15,16 +15,16 @@ from rich.markup import escape as _rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .bootstrap import describe as describe_bootstrap
-from .bootstrap import ensure_index
+from .indexing.bootstrap import describe as describe_bootstrap
+from .indexing.bootstrap import ensure_index
 from .config import BACKENDS, MAX_K, Settings
-from .index import Index
-from .indexing import ingest as ingest_paths
-from .indexing import remove as remove_paths
+from .index.opened import Index
+from .indexing.run import ingest as ingest_paths
+from .indexing.run import remove as remove_paths
 from .markup import terminal_text
-from .retrieve import UnknownSource
-from .retrieve import search as search_passages
-from .store import StoreError
+from .answering.retrieve import UnknownSource
+from .answering.retrieve import search as search_passages
+from .index.store import StoreError
 from .types import Answer, IngestReport
 
 
@@ -121,7 +121,7 @@ def sources(
     """List the ingested articles."""
     from dataclasses import asdict
 
-    from .library import articles
+    from .index.library import articles
 
     settings = _settings(ctx)
     rows = [asdict(a) for a in _guard(lambda: articles(index=_open(settings)))]
@@ -174,7 +174,7 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question with citations: file name, exact quote and character offsets."""
-    from .answer import answer
+    from .answering.pipeline import answer
 
     index = _open(_settings(ctx))
     _bootstrap(index, quiet=as_json)
@@ -235,7 +235,7 @@ def brief(
 ) -> None:
     """A multi-source briefing: summary, key points by how many sources report them, who said
     what, where sources differ, unique details, sources; every sentence cited word for word."""
-    from .briefing import briefing
+    from .briefs.compose import briefing
 
     index = _open(_settings(ctx))
     _bootstrap(index, quiet=as_json)
@@ -283,7 +283,7 @@ def evaluate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
 ) -> None:
     """Score answers on a question set: fact recall, source hit, citation validity, abstention, latency."""
-    from .evaluation import evaluate
+    from .answering.evaluation import evaluate
 
     index = _open(_settings(ctx))
     _bootstrap(index, quiet=as_json)

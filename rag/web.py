@@ -18,12 +18,12 @@ from typing import Any
 
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
 from rag import Answer, Index, Settings, answer, articles, backends, briefing, ingest, remove
-from rag.bootstrap import describe, ensure_index
+from rag.indexing.bootstrap import describe, ensure_index
 from rag.config import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
 from rag.markup import html_text
 from rag.redact import scrub, secrets_of
-from rag.uploads import ACCEPTED, save
+from rag.indexing.uploads import ACCEPTED, save
 
 import gradio as gr  # noqa: E402  (after rag)
 

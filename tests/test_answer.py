@@ -9,8 +9,8 @@ import pytest
 
 from conftest import run_cli
 from rag import Answer, Citation, answer
-from rag.citations import MARKER
-from rag.reading import read_raw
+from rag.answering.citations import MARKER
+from rag.indexing.reading import read_raw
 
 
 def _assert_invariants(a: Answer) -> None:

@@ -13,12 +13,12 @@ import pytest
 
 from conftest import free_port, run_cli, seeds_with, smol_model
 from rag import Answer, Settings, answer
-from rag.answer import _llm_request
-from rag.citations import MARKER
+from rag.answering.pipeline import _llm_request
+from rag.answering.citations import MARKER
 from rag.generate import make_generator, resolve_backend
-from rag.injection import MARKER as REMOVED
-from rag.reading import read_raw
-from rag.retrieve import search
+from rag.answering.injection import MARKER as REMOVED
+from rag.indexing.reading import read_raw
+from rag.answering.retrieve import search
 
 SECRET = "sk-test-DO-NOT-LEAK-1234567890"
 HOSTILE = (

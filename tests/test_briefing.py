@@ -9,11 +9,11 @@ import pytest
 
 from conftest import SEED_FILES, run_cli
 from rag import Briefing, Settings, briefing
-from rag.citations import MARKER
-from rag.documents import parse
-from rag.quotes import clean_name
-from rag.reading import read_raw
-from rag.sentences import document_sentences
+from rag.answering.citations import MARKER
+from rag.indexing.documents import parse
+from rag.indexing.quotes import clean_name
+from rag.indexing.reading import read_raw
+from rag.indexing.sentences import document_sentences
 
 SECTIONS = ["## Summary", "## Key points", "## Who said what", "## Where sources differ", "## Unique details",
             "## Sources", "## Citations"]

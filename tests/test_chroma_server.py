@@ -15,9 +15,9 @@ import pytest
 
 from conftest import SEEDS, SEED_FILES
 from rag import Settings, ingest, search
-from rag.lexical import LexicalIndex
-from rag.reading import read_raw
-from rag.store import Store
+from rag.index.lexical import LexicalIndex
+from rag.indexing.reading import read_raw
+from rag.index.store import Store
 
 CHROMA = Path(sys.executable).with_name("chroma")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEEDS, SEED_FILES
-from rag.chunking import chunk_document
-from rag.documents import parse
+from rag.indexing.chunking import chunk_document
+from rag.indexing.documents import parse
 from rag.offline import encoding
-from rag.reading import read_raw, read_text_file
-from rag.sentences import sentence_spans
+from rag.indexing.reading import read_raw, read_text_file
+from rag.indexing.sentences import sentence_spans
 
 
 @pytest.mark.parametrize("name", SEED_FILES)

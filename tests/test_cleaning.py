@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEEDS, SEED_FILES
-from rag.chunking import chunk_document
-from rag.documents import parse
-from rag.reading import read_text_file
+from rag.indexing.chunking import chunk_document
+from rag.indexing.documents import parse
+from rag.indexing.reading import read_text_file
 
 SEED_FURNITURE = [
     "Ad image",

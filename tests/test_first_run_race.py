@@ -10,7 +10,7 @@ import time
 
 from conftest import RAG, SEEDS, run_cli
 from rag import Settings
-from rag.writelock import writing
+from rag.index.writelock import writing
 
 
 def _folder(tmp_path, copies: int):

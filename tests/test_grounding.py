@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import pytest
 
-from rag.citations import UNSUPPORTED, ground
-from rag.embeddings import embed_cached
-from rag.evidence import passage_sentences
-from rag.lexical import LexicalIndex
-from rag.retrieve import search
+from rag.answering.citations import UNSUPPORTED, ground
+from rag.index.embeddings import embed_cached
+from rag.answering.evidence import passage_sentences
+from rag.index.lexical import LexicalIndex
+from rag.answering.retrieve import search
 
 # (claim, words of the sentence it should cite (to find its passage), why it is false)
 FALSE = [

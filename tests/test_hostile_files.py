@@ -12,8 +12,8 @@ import pytest
 
 from conftest import SEEDS, run_cli
 from rag import Settings, ingest, search
-from rag.reading import Unreadable, read_bytes, read_raw, read_text_file
-from rag.store import Store
+from rag.indexing.reading import Unreadable, read_bytes, read_raw, read_text_file
+from rag.index.store import Store
 
 ARTICLE = (
     "Harbour strike ends in Rotterdam\n\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import rag.lexical
-import rag.store
+import rag.index.lexical
+import rag.index.store
 from rag import Index, answer, briefing
 
 
@@ -25,9 +25,9 @@ def spies(monkeypatch):
 
         monkeypatch.setattr(cls, method, spy)
 
-    wrap(rag.store.Store, "__init__", "Store")
-    wrap(rag.lexical.LexicalIndex, "__init__", "LexicalIndex")
-    wrap(rag.store.Store, "count", "count")
+    wrap(rag.index.store.Store, "__init__", "Store")
+    wrap(rag.index.lexical.LexicalIndex, "__init__", "LexicalIndex")
+    wrap(rag.index.store.Store, "count", "count")
     read_text = Path.read_text
 
     def counting_read(self, *args, **kwargs):

@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-import rag.indexing
-import rag.quotes
+import rag.indexing.run
+import rag.indexing.quotes
 from conftest import SEED_FILES
 from rag import ingest, remove, search
-from rag.lexical import LexicalIndex
-from rag.reading import read_raw
-from rag.store import Store
+from rag.index.lexical import LexicalIndex
+from rag.indexing.reading import read_raw
+from rag.index.store import Store
 
 
 def _status(report) -> dict[str, str]:
@@ -143,7 +143,7 @@ def test_a_file_that_becomes_unreadable_leaves_the_index(settings, corpus):
 
 
 def test_interrupted_ingest_keeps_what_was_embedded_and_the_next_run_finishes(settings, corpus, monkeypatch):
-    monkeypatch.setattr(rag.indexing, "_STEP", 4)  # commit after every few chunks, as a big run does
+    monkeypatch.setattr(rag.indexing.run, "_STEP", 4)  # commit after every few chunks, as a big run does
 
     def interrupt(done, total):
         if done >= 12:
@@ -206,7 +206,7 @@ def test_remove_takes_a_source_out(settings, corpus):
 
 
 def test_speakers_are_indexed_with_the_chunks(seed_index):
-    from rag.quotes import same_person
+    from rag.indexing.quotes import same_person
 
     store = Store(seed_index)
     kirby = store.with_speaker("kirby")
@@ -228,5 +228,5 @@ def test_an_older_speaker_index_is_rebuilt_without_re_embedding(settings, corpus
     report = ingest([corpus], settings=settings)
     assert report.chunks_embedded == 0 and set(_status(report).values()) == {"unchanged"}
     assert any("speaker index" in n for n in report.notes)
-    assert {d.index_version for d in Store(settings).docs().values()} == {rag.quotes.INDEX_VERSION}
+    assert {d.index_version for d in Store(settings).docs().values()} == {rag.indexing.quotes.INDEX_VERSION}
     assert ingest([corpus], settings=settings).notes == ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEEDS
-from rag.reading import Unreadable, read_raw, read_text_file
+from rag.indexing.reading import Unreadable, read_raw, read_text_file
 
 ARTICLE = (SEEDS / "003_d27acffbcd5def62.txt").read_text(encoding="utf-8")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rag import Settings, search
-from rag.reading import read_raw
-from rag.retrieve import UnknownSource
+from rag.indexing.reading import read_raw
+from rag.answering.retrieve import UnknownSource
 
 
 def test_kirby_is_found_in_the_article_that_quotes_him(seed_index):

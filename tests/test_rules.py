@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from rag.citations import split_claims
-from rag.differences import _differing_quotes
-from rag.followup import rewrite
+from rag.answering.citations import split_claims
+from rag.briefs.differences import _differing_quotes
+from rag.answering.followup import rewrite
 from rag.generate.extractive import analyse
-from rag.quotes import clean_name, question_speaker, same_person
-from rag.story import Sentence
+from rag.indexing.quotes import clean_name, question_speaker, same_person
+from rag.briefs.story import Sentence
 
 # question -> (speaker, asks what was said, wants a number, money, a date, a name, entities)
 QUESTIONS = [

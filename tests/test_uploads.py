@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rag import Settings, answer, ingest
-from rag.reading import read_raw
-from rag.uploads import safe_name, save, uploads_dir
+from rag.indexing.reading import read_raw
+from rag.indexing.uploads import safe_name, save, uploads_dir
 
 PAGE = """<html><head><title>Storm closes ports - Example News</title>
 <meta property="article:published_time" content="2024-03-03T10:00:00Z"><meta name="author" content="Jane Doe"></head>

@@ -25,7 +25,9 @@ import threading
 from typing import Iterator
 
 from ..config import Settings
-from . import BackendError, Request, local_model_path
+from . import BackendError
+from . import Request
+from . import local_model_path
 
 MAX_LOCAL_CONTEXT = 8192
 

@@ -16,7 +16,8 @@ from typing import Any, Iterator
 from ..config import Settings
 from ..deadline import Deadline, within
 from ..redact import host_of, scrub, secrets_of
-from . import BackendError, Request
+from . import BackendError
+from . import Request
 
 _PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client requires one
 

@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from .atomic import write_atomic
-from .config import Settings
+from ..atomic import write_atomic
+from ..config import Settings
 from .html import html_to_text
 from .reading import detect_encoding
-from .types import FileResult
+from ..types import FileResult
 
 ACCEPTED = (".txt", ".md", ".markdown", ".html", ".htm")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clusters import quoted_pairs
-from .quotes import same_person
+from ..indexing.quotes import same_person
 from .story import Material, Sentence
 
 SAME_REMARK = 0.8

@@ -15,7 +15,7 @@ and answers say so; bringing it in step is the writer's job (`rag ingest`).
 
 from __future__ import annotations
 
-from .config import Settings, load_settings
+from ..config import Settings, load_settings
 from .lexical import LexicalIndex
 from .store import Store
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from .indexing import Progress, ingest
-from .index import Index
-from .types import IngestReport
-from .writelock import writing_if_free
+from .run import Progress, ingest
+from ..index.opened import Index
+from ..types import IngestReport
+from ..index.writelock import writing_if_free
 
 def seeds_dir() -> Path | None:
     """seeds/ in the current directory, else the sample articles shipped inside the package."""

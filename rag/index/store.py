@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .config import Settings
+from ..config import Settings
 from .schema import ChunkMeta, StoredChunk
 
 _PAGE = 5000

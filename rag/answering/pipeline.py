@@ -15,18 +15,18 @@ import time
 from typing import Iterator, Sequence, Union
 
 from .citations import UNSUPPORTED, check, ground
-from .config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
-from .embeddings import embed_cached
+from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
+from ..index.embeddings import embed_cached
 from .evidence import article_texts, passage_sentences
 from .followup import rewrite
-from .generate import BackendError, Generator, Request, make_generator, resolve_backend
-from .generate.extractive import ExtractiveGenerator, analyse, select
+from ..generate import BackendError, Generator, Request, make_generator, resolve_backend
+from ..generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
-from .index import Index, open_index
-from .prompts import count_tokens, fit_passages, render
+from ..index.opened import Index, open_index
+from ..prompts import count_tokens, fit_passages, render
 from .retrieve import retrieve, speaker_passages
-from .types import Answer, Passage
-from .writelock import another_writer
+from ..types import Answer, Passage
+from ..index.writelock import another_writer
 
 MAX_SENTENCES = 6
 _SAFETY_TOKENS = 64  # tiktoken counts are not the model's own tokenizer: leave some room
@@ -170,7 +170,7 @@ def _llm_request(question: str, passages: Sequence[Passage], generator: Generato
 
 
 def _render_passage(n: int, p: Passage) -> str:
-    from .sentences import sentence_spans
+    from ..indexing.sentences import sentence_spans
 
     spans = [(s.start, s.end) for s in sentence_spans(p.text)]
     return render(

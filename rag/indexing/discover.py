@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .reading import TEXT_SUFFIXES
-from .types import FileResult
+from ..types import FileResult
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from .config import Settings
+from ..config import Settings
 
 WAIT_SECONDS = 900  # how long a second writer waits for the first one
 

@@ -17,11 +17,11 @@ from typing import Sequence
 import numpy as np
 
 from .evidence import Sentence, verify
-from .lexical import tokenize
-from .sentences import sentence_spans
+from ..index.lexical import tokenize
+from ..indexing.sentences import sentence_spans
 from .support import Evidence
 from .support import check as check_support
-from .types import Citation, Passage
+from ..types import Citation, Passage
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")
 MARKER_RUN = re.compile(r"(?:\s*\[\d+(?:\s*[,;–-]\s*\d+)*\])+[.,;:]?")

@@ -18,11 +18,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .answer import answer
-from .config import Settings
-from .index import Index, open_index
+from .pipeline import answer
+from ..config import Settings
+from ..index.opened import Index, open_index
 from .evidence import verify
-from .types import Answer
+from ..types import Answer
 
 
 @dataclass

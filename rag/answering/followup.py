@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .config import MAX_QUESTION_CHARS
-from .quotes import question_speaker
+from ..config import MAX_QUESTION_CHARS
+from ..indexing.quotes import question_speaker
 
 _OPENER = re.compile(r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about)\b[\s,]*", re.I)
 _ABOUT_THAT = re.compile(

@@ -8,13 +8,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .config import MAX_SOURCES, Settings, check_k, check_list, check_text
-from .embeddings import load_model
-from .index import Index, open_index
-from .indexing import match_sources
-from .schema import StoredChunk
-from .store import doc_id_for
-from .types import Passage
+from ..config import MAX_SOURCES, Settings, check_k, check_list, check_text
+from ..index.embeddings import load_model
+from ..index.opened import Index, open_index
+from ..indexing.run import match_sources
+from ..index.schema import StoredChunk
+from ..index.store import doc_id_for
+from ..types import Passage
 
 RRF_K = 60  # the constant of Cormack et al. (2009)
 MMR_LAMBDA = 0.7  # relevance vs. novelty
@@ -97,7 +97,7 @@ def retrieve(
 
 def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8) -> list[Passage]:
     """Chunks in which `speaker` is quoted or reported (from the speaker index built at ingest)."""
-    from .quotes import name_tokens, same_person
+    from ..indexing.quotes import name_tokens, same_person
 
     rows: dict[str, StoredChunk] = {}
     for word in name_tokens(speaker):

@@ -28,10 +28,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .lexical import tokenize
+from ..index.lexical import tokenize
 from .mentions import mentioned
-from .quotes import TITLES, VERBS, same_person
-from .sentences import points_back
+from ..indexing.quotes import TITLES, VERBS, same_person
+from ..indexing.sentences import points_back
 
 COVERAGE = 0.7  # idf-weighted share of a clause's content words its evidence must hold ...
 SEMANTIC = 0.78  # ... or this cosine similarity to an evidence sentence, with at least

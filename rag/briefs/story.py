@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .documents import parse
-from .embeddings import embed_cached
-from .evidence import document_view
-from .injection import looks_like_instruction
-from .lexical import tokenize
-from .retrieve import search
-from .index import Index
-from .store import Store, StoredDoc
+from ..indexing.documents import parse
+from ..index.embeddings import embed_cached
+from ..answering.evidence import document_view
+from ..answering.injection import looks_like_instruction
+from ..index.lexical import tokenize
+from ..answering.retrieve import search
+from ..index.opened import Index
+from ..index.store import Store, StoredDoc
 
 MAX_ARTICLES = 30  # a briefing is one page: more articles than this need a topic
 TOPIC_PASSAGES = 16

@@ -17,19 +17,19 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from . import boilerplate
 from .chunking import Chunk, chunk_document
-from .config import Settings
+from ..config import Settings
 from .discover import discover
 from .documents import Document, parse
-from .embeddings import NewsragEmbeddingFunction, load_model
-from .index import Index, open_index
-from .lexical import LexicalIndex, index_text, tokenize
+from ..index.embeddings import NewsragEmbeddingFunction, load_model
+from ..index.opened import Index, open_index
+from ..index.lexical import LexicalIndex, index_text, tokenize
 from .quotes import INDEX_VERSION, Statement, statements
 from .reading import TextFile, Unreadable, read_text_file
-from .schema import ChunkMeta
+from ..index.schema import ChunkMeta
 from .sentences import document_sentences
-from .store import Store, StoredDoc, chunk_id, doc_id_for
-from .types import FileResult, IngestReport
-from .writelock import writing
+from ..index.store import Store, StoredDoc, chunk_id, doc_id_for
+from ..types import FileResult, IngestReport
+from ..index.writelock import writing
 
 CHUNKER_VERSION = "1"
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)

@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass
 from typing import Sequence
 
-from .documents import Span, parse
-from .quotes import Statement, statements
-from .reading import read_raw
-from .sentences import document_sentences
-from .types import Passage
+from ..indexing.documents import Span, parse
+from ..indexing.quotes import Statement, statements
+from ..indexing.reading import read_raw
+from ..indexing.sentences import document_sentences
+from ..types import Passage
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .atomic import write_atomic
+from ..atomic import write_atomic
 
 TOKENIZER_VERSION = "2"  # bump when tokenize() changes: indexes are rebuilt from Chroma
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .documents import Document, Span
-from .offline import encoding as get_encoding
+from ..offline import encoding as get_encoding
 from .sentences import document_sentences
 
 _WORD_PIECE = re.compile(r"\S+\s*")

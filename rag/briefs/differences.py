@@ -10,7 +10,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .clusters import normalise
-from .quotes import clean_name, same_person
+from ..indexing.quotes import clean_name, same_person
 from .story import Material, Sentence
 
 ABOUT_SAME = 0.5  # two sentences this close (cosine) may report the same thing
@@ -83,7 +83,7 @@ def _differing_quotes(a: Sentence, b: Sentence, close: float) -> list[tuple[str,
 
 def _inflections(x: list[str], y: list[str]) -> bool:
     """friend / friends, examine / examined: the same word."""
-    from .lexical import tokenize
+    from ..index.lexical import tokenize
 
     return tokenize([" ".join(x)])[0] == tokenize([" ".join(y)])[0]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .config import Settings, load_settings
-from .generate import available_backends, resolve_backend
-from .index import Index, open_index
+from ..config import Settings, load_settings
+from ..generate import available_backends, resolve_backend
+from .opened import Index, open_index
 from .store import doc_id_for
-from .types import LibraryEntry
+from ..types import LibraryEntry
 
 
 def articles(settings: Settings | None = None, *, index: Index | None = None) -> list[LibraryEntry]:

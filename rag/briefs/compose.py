@@ -21,21 +21,21 @@ from typing import Sequence
 
 import numpy as np
 
-from .citations import ground
+from ..answering.citations import ground
 from .clusters import Cluster, best_per_source, centrality, cluster, links
-from .config import Settings, check_text
+from ..config import Settings, check_text
 from .differences import differences
-from .embeddings import embed_cached
-from .evidence import Sentence as EvidenceSentence
-from .evidence import verify
-from .generate import BackendError, Request, make_generator, resolve_backend
-from .index import Index, open_index
-from .markup import md_text as _esc  # article text in Markdown: shown as its own characters
-from .prompts import count_tokens, render
-from .sentences import points_back
+from ..index.embeddings import embed_cached
+from ..answering.evidence import Sentence as EvidenceSentence
+from ..answering.evidence import verify
+from ..generate import BackendError, Request, make_generator, resolve_backend
+from ..index.opened import Index, open_index
+from ..markup import md_text as _esc  # article text in Markdown: shown as its own characters
+from ..prompts import count_tokens, render
+from ..indexing.sentences import points_back
 from .speakers import group
 from .story import Material, Sentence, gather
-from .types import (
+from ..types import (
     Briefing, Citation, Difference, Passage, Point, Remark, SourceInfo, Speaker, Variant,
 )
 

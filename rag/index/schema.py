@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .quotes import INDEX_VERSION, Statement, name_tokens
+from ..indexing.quotes import INDEX_VERSION, Statement, name_tokens
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-import rag.indexing.run
+import rag.indexing.write
 import rag.indexing.quotes
 from conftest import SEED_FILES
 from rag import ingest, remove, search
@@ -143,7 +143,7 @@ def test_a_file_that_becomes_unreadable_leaves_the_index(settings, corpus):
 
 
 def test_interrupted_ingest_keeps_what_was_embedded_and_the_next_run_finishes(settings, corpus, monkeypatch):
-    monkeypatch.setattr(rag.indexing.run, "_STEP", 4)  # commit after every few chunks, as a big run does
+    monkeypatch.setattr(rag.indexing.write, "_STEP", 4)  # commit after every few chunks, as a big run does
 
     def interrupt(done, total):
         if done >= 12:

@@ -18,10 +18,14 @@ import json
 import shutil
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..atomic import write_atomic
+
+if TYPE_CHECKING:
+    from .store import Store
 
 TOKENIZER_VERSION = "2"  # bump when tokenize() changes: indexes are rebuilt from Chroma
 
@@ -187,3 +191,30 @@ def _idf(directory: str, gen: str) -> dict[str, float]:
     n = len(ids)
     return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in bm25.vocab_dict.items() if i < len(df)}
 
+
+def sync_lexical(
+    store: Store, lexical: LexicalIndex, known_texts: dict[str, str] | None = None, notes: list[str] | None = None
+) -> int:
+    """The writer's job (under the write lock): make the BM25 index hold exactly the chunks in
+    Chroma, tokenising only chunks it has no tokens for; returns the chunk count. `known_texts`:
+    chunk id -> text, for chunks written in this run."""
+    ids = store.all_ids()
+    if sorted(ids) == lexical.ids() and not known_texts:
+        return len(ids)
+    cached = lexical.cached_tokens()
+    known_texts = known_texts or {}
+    tokens = {i: cached[i] for i in ids if i in cached and i not in known_texts}
+    fresh = [i for i in ids if i in known_texts]
+    missing = [i for i in ids if i not in tokens and i not in known_texts]
+    if missing:
+        rows = store.get(missing)
+        for i in missing:
+            known_texts[i] = index_text(rows[i].meta.title, rows[i].text)
+        fresh += missing
+        if notes is not None and cached:
+            notes.append(f"rebuilt the lexical index entries of {len(missing)} chunks")
+    if fresh:
+        for i, toks in zip(fresh, tokenize([known_texts[i] for i in fresh])):
+            tokens[i] = toks
+    lexical.rebuild(ids, tokens)
+    return len(ids)

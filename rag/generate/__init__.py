@@ -78,6 +78,14 @@ def available_backends(settings: Settings) -> list[str]:
     return [n for n in BACKENDS if _REGISTRY[n].configured(settings)]
 
 
+def backends(settings: Settings | None = None) -> tuple[list[str], str]:
+    """(the backends that can run here, the one `auto` picks)."""
+    from ..config import load_settings
+
+    settings = load_settings(settings)
+    return available_backends(settings), resolve_backend(settings)
+
+
 def make_generator(name: str, settings: Settings) -> Generator:
     backend = _REGISTRY.get(name)
     if backend is None:

@@ -1,9 +1,8 @@
-"""What is in the index: the ingested articles, and the answer backends this setup can use."""
+"""What is in the index: the ingested articles."""
 
 from __future__ import annotations
 
-from ..config import Settings, load_settings
-from ..generate import available_backends, resolve_backend
+from ..config import Settings
 from .opened import Index, open_index
 from .store import doc_id_for
 from ..types import LibraryEntry
@@ -17,9 +16,3 @@ def articles(settings: Settings | None = None, *, index: Index | None = None) ->
                      doc_id_for(d.path))
         for d in sorted(docs, key=lambda d: d.source)
     ]
-
-
-def backends(settings: Settings | None = None) -> tuple[list[str], str]:
-    """(the backends that can run here, the one `auto` picks)."""
-    settings = load_settings(settings)
-    return available_backends(settings), resolve_backend(settings)

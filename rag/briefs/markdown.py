@@ -1,0 +1,69 @@
+"""A briefing as Markdown. Every string from an article (or the user) is escaped so that any
+viewer shows it as text: no HTML, no links or images, no emphasis (rag/markup.py)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from ..markup import md_text as _esc  # article text in Markdown: shown as its own characters
+
+
+def render_markdown(topic, material, summary, points, speakers, found, unique, sources, cite, backend, notes) -> str:
+    """The briefing as Markdown. Every string from an article (or the user) goes through `_esc`,
+    so any viewer shows it as text: no HTML, no links or images, no emphasis."""
+    total = len(material.articles)
+    dates = sorted(a.date[:10] for a in material.articles if a.date)
+    lines = [f"# Briefing: {_esc(topic) if topic else 'all ingested articles'}", ""]
+    span = f" · {_esc(dates[0])}" + (f" to {_esc(dates[-1])}" if dates[-1] != dates[0] else "") if dates else ""
+    how = (
+        "every sentence below is quoted from the articles"
+        if backend == "extractive"
+        else f"summary and key points written by the {backend} model from the articles, every other sentence quoted"
+    )
+    lines += [f"*{total} source{'s' if total != 1 else ''}{span} · {how}; each is cited [n] with its exact place "
+              "(list at the end)*", ""]
+    for note in notes:
+        lines += [f"> {_esc(note)}", ""]
+    lines += ["## Summary", "", " ".join(f"{_esc(p.text)} {_marks(p.citations)}" for p in summary), ""]
+    lines += ["## Key points", ""]
+    if points:
+        for i, p in enumerate(points, 1):
+            lines.append(f"{i}. {_esc(p.text)} — *reported by {p.n_sources} of {total} sources* {_marks(p.citations)}")
+    else:
+        lines.append("No fact is reported by more than one source.")
+    lines += ["", "## Who said what", ""]
+    if not speakers:
+        lines.append("No attributed statements were found.")
+    for sp in speakers:
+        lines += [f"### {_esc(sp.name)}", ""]
+        for r in sp.remarks:
+            kind = "" if r.direct else "*(reported)* "
+            also = f" — also {_marks(r.also)}" if r.also else ""
+            lines.append(f"- {kind}{_esc(r.text)} {_marks((r.citation,))} ({_esc(r.source)}){also}")
+        lines.append("")
+    lines += ["## Where sources differ", ""]
+    if found:
+        for d in found:
+            variants = " vs ".join(f"“{_esc(v.text)}” {_marks((v.citation,))} ({_esc(v.source)})" for v in d.variants)
+            lines.append(f"- **{_esc(d.about[0].upper() + d.about[1:])}** ({_esc(d.kind)}): {variants}")
+    else:
+        lines.append("Nothing differs: no quote is rendered differently, no figure or name disagrees between sources.")
+    lines += ["", "## Unique details", ""]
+    if not unique:
+        lines.append("Every detail here is reported by more than one source.")
+    for name, pts in unique:
+        title = next((s.title for s in sources if s.name == name), "")
+        lines += [f"**{_esc(name)}** — {_esc(title)}", ""]
+        lines += [f"- {_esc(p.text)} {_marks(p.citations)}" for p in pts]
+        lines.append("")
+    lines += ["## Sources", ""]
+    for i, s in enumerate(sources, 1):
+        extra = " · ".join(_esc(x) for x in (f"by {s.byline}" if s.byline else "", s.outlet, s.date[:10]) if x)
+        lines.append(f"{i}. **{_esc(s.title)}** — {_esc(s.name)}" + (f" · {extra}" if extra else ""))
+    lines += ["", "## Citations", ""]
+    lines += [f"[{c.n}] {_esc(c.name)}, chars {c.start}-{c.end}: {_esc(c.quote)}  " for c in cite.citations]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _marks(numbers: Sequence[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)

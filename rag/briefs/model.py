@@ -1,0 +1,116 @@
+"""A language model writes a briefing's summary and key points, from the clusters' evidence
+(one sentence per cluster, with how many sources report it). Each sentence it writes is
+grounded like an answer's; its evidence numbers become citations to every source of those
+clusters. Evidence that does not fit the window is condensed batch by batch first (map), then
+summarised (reduce).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..answering.citations import ground
+from ..answering.evidence import Sentence as EvidenceSentence
+from ..generate import BackendError, Request, make_generator
+from ..index.embeddings import embed_cached
+from ..index.opened import Index
+from ..prompts import count_tokens, render
+from ..types import Passage, Point
+from .clusters import Cluster
+from .select import Citer, reporting
+from .story import Material
+
+LLM_EVIDENCE = 30  # clusters shown to a language model
+_SAFETY_TOKENS = 64
+
+Item = tuple[str, list[int]]  # text shown to the model, and the clusters (indices) it stands for
+
+
+def written_by_model(name: str, index: Index, material: Material, clusters: list[Cluster], cite: Citer):
+    """Summary and key points in the model's words, from numbered evidence (one sentence per
+    cluster, with how many sources report it). Each sentence it writes is grounded like an
+    answer; its evidence numbers become citations to every source of those clusters. Evidence
+    that does not fit the window is condensed batch by batch first (map), then summarised (reduce)."""
+    settings = index.settings
+    generator = make_generator(name, settings)
+    window = generator.context_tokens or settings.context_tokens
+    items: list[Item] = [
+        (f"(reported by {c.n_sources} of {len(material.articles)} sources) {material.sentences[c.leader].text}", [k])
+        for k, c in enumerate(clusters[:LLM_EVIDENCE])
+    ]
+    frame = count_tokens(render("briefing_system")) + count_tokens(render("briefing", evidence="", n_sources=0))
+    budget = window - settings.max_answer_tokens - frame - _SAFETY_TOKENS
+    if budget <= 0:
+        raise BackendError(f"the model's window ({window} tokens) is too small for a briefing")
+    while sum(count_tokens(t) + 4 for t, _ in items) > budget and len(items) > 1:
+        items = _condense(generator, index, material, clusters, items, budget)
+    summary_claims, point_claims = _ask(generator, index, material, clusters, items, "briefing")
+    if not summary_claims and not point_claims:
+        raise BackendError("the model wrote no sentence the articles support")
+
+    def as_point(text: str, groups: list[int]) -> Point:
+        by_source = {(s.article, s.start): s for k in groups for s in reporting(material, clusters[k])}
+        return cite.point(text, list(by_source.values()))
+
+    return [as_point(t, g) for t, g in summary_claims], [as_point(t, g) for t, g in point_claims]
+
+
+def _ask(generator, index: Index, material, clusters, items: list[Item], template: str):
+    """One call: numbered items in; grounded (claim, cluster indices) out, per section."""
+    passages, sentences = [], []
+    for n, (_, groups) in enumerate(items, 1):  # each item as a one-sentence passage: grounding maps [n] to it
+        s = material.sentences[clusters[groups[0]].leader]
+        a = material.article_of(s)
+        passages.append(Passage(a.source, a.title, s.chunk_id, s.text, s.start, s.end, 0.0, a.path, a.date, a.byline, a.encoding))
+        sentences.append(EvidenceSentence(n, s.start, s.end, s.text, s.speaker, s.direct))
+    listing = "\n".join(f"[{i}] {text}" for i, (text, _) in enumerate(items, 1))
+    messages = [
+        {"role": "system", "content": render("briefing_system")},
+        {"role": "user", "content": render(template, evidence=listing, n_sources=len(material.articles))},
+    ]
+    written = "".join(generator.generate(Request("briefing", passages, messages, index.settings.max_answer_tokens)))
+    idf = index.idf()
+    head, _, tail = written.partition("KEY POINTS")
+    sections = []
+    for part in (head.replace("SUMMARY", "", 1), tail):
+        part = _BULLET.sub(" ", part.lstrip(": \n"))
+        grounded = ground(part, passages, sentences, embed=embed_cached, idf=idf) if part.strip() else None
+        sections.append(_claims(grounded, passages, items) if grounded else [])
+    return sections[0], sections[1]
+
+
+def _condense(generator, index: Index, material, clusters, items: list[Item], budget: int) -> list[Item]:
+    """Map step: condense the items batch by batch into fewer grounded claims."""
+    batches: list[list[Item]] = [[]]
+    used = 0
+    for item in items:
+        size = count_tokens(item[0]) + 4
+        if batches[-1] and used + size > budget:
+            batches.append([])
+            used = 0
+        batches[-1].append(item)
+        used += size
+    condensed: list[Item] = []
+    for batch in batches:
+        _, claims = _ask(generator, index, material, clusters, batch, "briefing_map")
+        condensed.extend(claims)
+    if not condensed or len(condensed) >= len(items):
+        return items[: max(1, len(items) // 2)]  # no progress: keep the most widely reported half
+    return condensed
+
+
+def _claims(grounded, passages: list[Passage], items: list[Item]) -> list[Item]:
+    """(claim, cluster indices) for each supported sentence of grounded text."""
+    where = {(p.path, p.start, p.end): n for n, p in enumerate(passages)}
+    by_number = {c.n: where.get((c.path, c.start, c.end)) for c in grounded.citations}
+    out: list[Item] = []
+    for piece in re.split(r"(?<=\])\s+", grounded.text):
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", piece)]
+        claim = re.sub(r"\s*\[(?:\d+|not in the sources)\]", "", piece).strip()
+        groups = [k for n in numbers if by_number.get(n) is not None for k in items[by_number[n]][1]]
+        if claim and groups:
+            out.append((claim, list(dict.fromkeys(groups))))
+    return out
+
+
+_BULLET = re.compile(r"(?m)^\s*(?:[-*•]|\d+[.)])\s+")

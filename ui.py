@@ -1,4 +1,4 @@
-"""newsrag's web UI: `python ui.py` here, or `rag ui` anywhere. The app itself is rag/web.py."""
+"""newsrag's web UI: `python ui.py` here, or `rag ui` anywhere. The app itself is rag/web/app.py."""
 
 from rag.web import main
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape as _rich_escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .indexing.bootstrap import describe as describe_bootstrap
@@ -22,15 +18,11 @@ from .index.opened import Index
 from .indexing.run import ingest as ingest_paths
 from .indexing.run import remove as remove_paths
 from .markup import terminal_text
+from .terminal import consume, emit_json, err, escape, out, print_answer, print_report, progress_bar
 from .answering.retrieve import UnknownSource
 from .answering.retrieve import search as search_passages
 from .index.store import StoreError
-from .types import Answer, IngestReport
-
-
-def escape(text: str) -> str:
-    """Text for the terminal: rich markup escaped, control characters (ESC sequences) made visible."""
-    return _rich_escape(terminal_text(text))
+from .types import Answer
 
 
 BackendChoice = Enum("BackendChoice", {name: name for name in ("auto", *BACKENDS)}, type=str)  # from rag.config
@@ -41,8 +33,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=False)
-err = Console(stderr=True)
 
 
 @app.callback()
@@ -66,10 +56,6 @@ def _settings(ctx: typer.Context) -> Settings:
     return ctx.obj if isinstance(ctx.obj, Settings) else Settings()
 
 
-def _emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
 @app.command()
 def ingest(
     ctx: typer.Context,
@@ -87,13 +73,13 @@ def ingest(
     """Add articles to the index. Unchanged files are skipped; edited files are re-embedded."""
     settings = _settings(ctx)
     index = _open(settings)
-    with _progress(not as_json, "embedding") as progress:
+    with progress_bar(not as_json, "embedding") as progress:
         report = _guard(lambda: ingest_paths(paths or [], prune=prune, index=index, progress=progress,
                                              follow_links=follow_links))
     if as_json:
-        _emit_json(report.to_dict())
+        emit_json(report.to_dict())
     else:
-        _print_report(report, settings)
+        print_report(report, settings)
     if paths and not report.files and not report.notes:
         raise typer.Exit(1)
 
@@ -108,9 +94,9 @@ def remove(
     settings = _settings(ctx)
     report = _guard(lambda: remove_paths(paths, index=_open(settings)))
     if as_json:
-        _emit_json(report.to_dict())
+        emit_json(report.to_dict())
     else:
-        _print_report(report, settings)
+        print_report(report, settings)
 
 
 @app.command()
@@ -126,7 +112,7 @@ def sources(
     settings = _settings(ctx)
     rows = [asdict(a) for a in _guard(lambda: articles(index=_open(settings)))]
     if as_json:
-        _emit_json(rows)
+        emit_json(rows)
         return
     if not rows:
         out.print(f"The index in {settings.data_dir} is empty: run [bold]rag ingest FOLDER[/].")
@@ -150,7 +136,7 @@ def search(
     index = _open(_settings(ctx))
     passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, index=index))
     if as_json:
-        _emit_json([p.to_dict() for p in passages])
+        emit_json([p.to_dict() for p in passages])
         return
     if not passages:
         empty = _guard(index.count) == 0
@@ -182,47 +168,13 @@ def ask(
 
     def run() -> Answer:
         events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, index=index)
-        return _consume(events, live=not as_json)
+        return consume(events, live=not as_json)
 
     result = _guard(run)
     if as_json:
-        _emit_json(result.to_dict())
+        emit_json(result.to_dict())
         return
-    _print_answer(result)
-
-
-def _consume(events, live: bool) -> Answer:
-    """Show the backend's words as they stream (on stderr), then return the final Answer."""
-    from rich.live import Live
-    from rich.text import Text
-
-    shown = ""
-    final: Answer | None = None
-    with Live(Text(""), console=err, transient=True, refresh_per_second=8) if live and err.is_terminal else nullcontext() as view:
-        for event in events:
-            if isinstance(event, Answer):
-                final = event
-            else:
-                shown += event
-                if view is not None:
-                    view.update(Text(shown, style="dim"))
-    assert final is not None
-    return final
-
-
-def _print_answer(result: Answer) -> None:
-    for note in result.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
-    if result.abstained:
-        out.print(f"[yellow]{escape(result.text)}[/]")
-        out.print(f"[dim]abstained · {result.backend} · {result.timings.get('total', 0):.2f} s[/]")
-        return
-    out.print(escape(result.text))
-    out.print()
-    out.print("[bold]Sources[/]")
-    for c in result.citations:
-        out.print(f"[bold]{escape(f'[{c.n}]')}[/] {escape(c.name)}, chars {c.start}-{c.end}: {escape(c.quote)}")
-    out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
+    print_answer(result)
 
 
 @app.command()
@@ -252,7 +204,7 @@ def brief(
             raise typer.Exit(1)
         err.print(f"Wrote {escape(str(out_file))}: {len(result.citations)} citations from {len(result.sources)} sources.")
     if as_json:
-        _emit_json(result.to_dict())
+        emit_json(result.to_dict())
     elif out_file is None:
         if out.is_terminal:
             from rich.markdown import Markdown
@@ -288,10 +240,10 @@ def evaluate_cmd(
     index = _open(_settings(ctx))
     _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
-    with _progress(not as_json, "answering", unit="questions") as progress:
+    with progress_bar(not as_json, "answering", unit="questions") as progress:
         report = _guard(lambda: evaluate(file, backend=chosen, k=k, index=index, progress=progress))
     if as_json:
-        _emit_json(report.to_dict())
+        emit_json(report.to_dict())
         return
     table = Table("metric", "value", title=f"{file.name}: {report.questions} questions, backend {report.backend}")
     table.add_row("fact recall", f"{report.fact_recall:.3f}")
@@ -316,7 +268,7 @@ def _open(settings: Settings) -> Index:
 
 def _bootstrap(index: Index, quiet: bool) -> None:
     """An empty index gets the sample articles first, and the user is told."""
-    with _progress(not quiet, "ingesting seeds/") as progress:
+    with progress_bar(not quiet, "ingesting seeds/") as progress:
         report = _guard(lambda: ensure_index(index, progress))
     if report is not None:
         err.print(f"[cyan]{escape(describe_bootstrap(report))}[/]")
@@ -351,64 +303,6 @@ def _safe(message: str) -> str:
     except Exception:  # the configuration itself is broken: no secret was read
         secrets = []
     return scrub(message, secrets)
-
-
-class _progress:
-    """A rich progress bar on stderr (or nothing); call it with (done, total)."""
-
-    def __init__(self, enabled: bool, description: str, unit: str = "chunks") -> None:
-        self.bar = (
-            Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn(unit),
-                TimeRemainingColumn(),
-                console=err,
-                transient=True,
-            )
-            if enabled and err.is_terminal
-            else None
-        )
-        self.task = self.bar.add_task(description, total=None) if self.bar else None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, completed=done, total=total)
-
-    def __enter__(self) -> "_progress":
-        if self.bar:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.bar:
-            self.bar.__exit__(*exc)
-
-
-def _print_report(report: IngestReport, settings: Settings) -> None:
-    styles = {"added": "green", "updated": "cyan", "unchanged": "dim", "removed": "magenta", "skipped": "yellow"}
-    shown = [f for f in report.files if f.status != "unchanged"]
-    if shown:
-        table = Table("File", "Status", "Chunks", "Title or reason")
-        for f in shown:
-            table.add_row(
-                escape(f.source),
-                f"[{styles[f.status]}]{f.status}[/]",
-                str(f.chunks) if f.chunks else "",
-                escape(f.reason or f.title),
-            )
-        out.print(table)
-    counts = ", ".join(f"{len(report.by_status(s))} {s}" for s in styles)
-    line = f"{counts}. {report.chunks_total} chunks in the index ({settings.data_dir})."
-    if report.chunks_embedded:
-        rate = report.chunks_embedded / report.embed_seconds if report.embed_seconds else 0.0
-        line += f" Embedded {report.chunks_embedded} chunks in {report.embed_seconds:.1f} s ({rate:.1f}/s)."
-    if report.chunks_reused:
-        line += f" Reused the vectors of {report.chunks_reused} chunks."
-    out.print(line + f" Took {report.seconds:.2f} s.")
-    for note in report.notes:
-        out.print(f"[dim]note:[/] {escape(note)}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from .briefs.compose import briefing  # noqa: E402
 from .config import Settings  # noqa: E402
 from .index.opened import Index  # noqa: E402
 from .indexing.run import ingest, remove  # noqa: E402
-from .generate import backends  # noqa: E402
+from .answering.generate import backends  # noqa: E402
 from .index.library import articles  # noqa: E402
 from .answering.retrieve import search  # noqa: E402
 from .types import (  # noqa: E402

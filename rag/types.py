@@ -41,6 +41,16 @@ class Passage(_FromFile):
 
 
 @dataclass(frozen=True)
+class Statement:
+    """Who said a sentence (the speaker index, built at ingest and stored with the chunks)."""
+
+    speaker: str  # the fullest form of the name seen in the document
+    start: int  # the sentence, as a span of the raw text
+    end: int
+    direct: bool  # the sentence holds a quotation
+
+
+@dataclass(frozen=True)
 class FileResult:
     source: str
     status: FileStatus

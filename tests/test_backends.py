@@ -15,7 +15,7 @@ from conftest import free_port, run_cli, seeds_with, smol_model
 from rag import Answer, Settings, answer
 from rag.answering.pipeline import _llm_request
 from rag.answering.citations import MARKER
-from rag.generate import make_generator, resolve_backend
+from rag.answering.generate import make_generator, resolve_backend
 from rag.answering.injection import MARKER as REMOVED
 from rag.indexing.reading import read_raw
 from rag.answering.retrieve import search
@@ -187,7 +187,7 @@ def test_cli_falls_back_and_never_prints_the_key(index):
 _NO_PORT_PROBE = r"""
 import http.client, json, os, socket, stat, sys
 from rag import Settings, answer
-from rag.generate.local import LocalGenerator
+from rag.answering.generate.local import LocalGenerator
 
 settings = Settings(data_dir=sys.argv[1], local_model=sys.argv[2], context_tokens=2048)
 a = answer("What did Kirby say?", k=2, backend="local", settings=settings)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..indexing.documents import Span, parse
-from ..indexing.quotes import Statement, statements
+from ..indexing.quotes import statements
+from ..types import Statement
 from ..indexing.reading import read_raw
 from ..indexing.sentences import document_sentences
 from ..types import Passage

@@ -19,8 +19,8 @@ from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, ch
 from ..index.embeddings import embed_cached
 from .evidence import article_texts, passage_sentences
 from .followup import rewrite
-from ..generate import BackendError, Generator, Request, make_generator, resolve_backend
-from ..generate.extractive import ExtractiveGenerator, analyse, select
+from .generate import BackendError, Generator, Request, make_generator, resolve_backend
+from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
 from ..index.opened import Index, open_index
 from ..prompts import count_tokens, fit_passages, render

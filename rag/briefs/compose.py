@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 
 from ..config import Settings, check_text
-from ..generate import BackendError, resolve_backend
+from ..answering.generate import BackendError, resolve_backend
 from ..index.opened import Index, open_index
 from ..prompts import render
 from ..types import Briefing, Point

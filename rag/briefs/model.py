@@ -11,7 +11,7 @@ import re
 
 from ..answering.citations import ground
 from ..answering.evidence import Sentence as EvidenceSentence
-from ..generate import BackendError, Request, make_generator
+from ..answering.generate import BackendError, Request, make_generator
 from ..index.embeddings import embed_cached
 from ..index.opened import Index
 from ..prompts import count_tokens, render

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..indexing.quotes import INDEX_VERSION, Statement, name_tokens
+from ..types import Statement
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ class ChunkMeta:
     end: int
     tokens: int
     statements: tuple[Statement, ...] = ()  # who says what inside the chunk
-    index_version: str = INDEX_VERSION  # of the speaker rules that wrote `statements`
+    speakers: tuple[str, ...] = ()  # their name words, lower case (for `$contains` filters)
+    index_version: str = ""  # of the speaker rules that wrote `statements` (rag/indexing/quotes.py)
 
     def to_chroma(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -45,9 +46,8 @@ class ChunkMeta:
             "index_version": self.index_version,
             "statements": json.dumps([[st.speaker, st.start, st.end, int(st.direct)] for st in self.statements]),
         }
-        words = sorted({w for st in self.statements for w in name_tokens(st.speaker)})
-        if words:  # Chroma refuses empty lists
-            out["speakers"] = words
+        if self.speakers:  # Chroma refuses empty lists
+            out["speakers"] = sorted(self.speakers)
         return out
 
     @classmethod
@@ -70,6 +70,7 @@ class ChunkMeta:
             end=int(meta.get("end", 0)),
             tokens=int(meta.get("tokens", 0)),
             statements=_statements(meta.get("statements")),
+            speakers=tuple(str(w) for w in meta.get("speakers") or ()),
             index_version=str(meta.get("index_version", "")),
         )
 

@@ -18,7 +18,8 @@ from ..types import FileResult
 from . import boilerplate
 from .chunking import Chunk, chunk_document
 from .documents import Document, parse
-from .quotes import INDEX_VERSION, Statement, statements
+from ..types import Statement
+from .quotes import INDEX_VERSION, name_tokens, statements
 from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
 
@@ -57,12 +58,13 @@ class Job:
 
     def meta(self, c: Chunk) -> ChunkMeta:
         path = str(self.file.path)
+        said = tuple(st for st in self.statements if c.start <= st.start and st.end <= c.end)
         return ChunkMeta(
             path=path, source=self.source, name=self.file.path.name, doc_id=doc_id_for(path), version=self.version,
             content_hash=self.file.content_hash, encoding=self.file.encoding, title=self.doc.title,
             byline=self.doc.byline, date=self.doc.date, n_chunks=len(self.chunks), chunk_index=c.index,
-            start=c.start, end=c.end, tokens=c.tokens,
-            statements=tuple(st for st in self.statements if c.start <= st.start and st.end <= c.end),
+            start=c.start, end=c.end, tokens=c.tokens, statements=said,
+            speakers=tuple(sorted({w for st in said for w in name_tokens(st.speaker)})), index_version=INDEX_VERSION,
         )
 
     def result(self) -> FileResult:

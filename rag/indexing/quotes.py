@@ -13,8 +13,8 @@ dropped. A statement is direct when the sentence holds a quotation, reported oth
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from ..types import Statement
 from .documents import Span
 
 VERBS = (
@@ -60,14 +60,6 @@ _FUNCTION_WORDS = {
 
 
 INDEX_VERSION = "1"  # bump when the rules change: stored statements are refreshed at the next ingest
-
-
-@dataclass(frozen=True)
-class Statement:
-    speaker: str  # the fullest form of the name seen in the document
-    start: int  # the sentence, as a span of the raw text
-    end: int
-    direct: bool  # the sentence holds a quotation
 
 
 def clean_name(name: str) -> str:

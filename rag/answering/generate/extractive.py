@@ -19,15 +19,15 @@ from typing import Iterator, Sequence
 
 import numpy as np
 
-from ..config import Settings
-from ..index.embeddings import embed_cached
-from ..answering.evidence import Sentence, article_texts, passage_sentences
-from ..answering.injection import looks_like_instruction
-from ..index.lexical import LexicalIndex, tokenize
-from ..answering.mentions import mentioned
-from ..prompts import render
-from ..indexing.quotes import name_tokens, question_speaker, same_person
-from ..indexing.sentences import points_back
+from ...config import Settings
+from ...index.embeddings import embed_cached
+from ..evidence import Sentence, article_texts, passage_sentences
+from ..injection import looks_like_instruction
+from ...index.lexical import LexicalIndex, tokenize
+from ..mentions import mentioned
+from ...prompts import render
+from ...indexing.quotes import name_tokens, question_speaker, same_person
+from ...indexing.sentences import points_back
 from . import Request
 
 # Words that shape a question but do not say what it is about. (The index keeps most function

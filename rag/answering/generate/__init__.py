@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, Sequence
 
-from ..config import BACKENDS, Settings
-from ..types import Passage
+from ...config import BACKENDS, Settings
+from ...types import Passage
 
 
 
@@ -80,7 +80,7 @@ def available_backends(settings: Settings) -> list[str]:
 
 def backends(settings: Settings | None = None) -> tuple[list[str], str]:
     """(the backends that can run here, the one `auto` picks)."""
-    from ..config import load_settings
+    from ...config import load_settings
 
     settings = load_settings(settings)
     return available_backends(settings), resolve_backend(settings)

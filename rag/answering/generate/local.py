@@ -24,7 +24,7 @@ import tempfile
 import threading
 from typing import Iterator
 
-from ..config import Settings
+from ...config import Settings
 from . import BackendError
 from . import Request
 from . import local_model_path

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ..config import Settings
-from ..deadline import Deadline, within
-from ..redact import host_of, scrub, secrets_of
+from ...config import Settings
+from ...deadline import Deadline, within
+from ...redact import host_of, scrub, secrets_of
 from . import BackendError
 from . import Request
 

@@ -22,7 +22,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 # The answer backends, in one place: the config type, the CLI's choice and the registry in
-# rag/generate are derived from this tuple ("auto" picks one of them).
+# rag/answering/generate are derived from this tuple ("auto" picks one of them).
 BACKENDS = ("extractive", "openai", "local")
 Backend = Literal[("auto", *BACKENDS)]  # type: ignore[valid-type]
 

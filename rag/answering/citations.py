@@ -161,7 +161,7 @@ def ground(
     idf: dict[str, float] | None = None,
 ) -> Grounded:
     """Map the generator's [n] markers to verified sentence-level citations (see module doc).
-    A claim is cited only where its evidence supports it (rag/support.py): its figures, names,
+    A claim is cited only where its evidence supports it (support.py): its figures, names,
     negation and attribution are there, and its words or its meaning."""
     scorer = _Scorer(sentences, embed)
     by_passage: dict[int, list[int]] = {}

@@ -28,7 +28,7 @@ class UnknownSource(ValueError):
 class Retrieved:
     passages: list[Passage]
     total: int  # chunks in the store when the search ran (0: the index is empty)
-    lexical_out_of_step: bool  # BM25 does not hold the chunks the store holds (see rag/index.py)
+    lexical_out_of_step: bool  # BM25 does not hold the chunks the store holds (see rag/index/opened.py)
 
 
 def search(

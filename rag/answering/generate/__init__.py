@@ -3,7 +3,7 @@
 A backend gets the question, the numbered passages (already within its token budget) and,
 for language models, the chat messages built from prompts/; it yields text deltas in which
 claims carry [n] passage markers. Retrieval, prompt assembly, citation mapping and
-verification, abstention and fallback all live outside the backends (rag/answer.py), so the
+verification, abstention and fallback all live outside the backends (rag/answering/pipeline.py), so the
 three behave the same to a user.
 """
 

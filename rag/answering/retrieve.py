@@ -59,8 +59,7 @@ def retrieve(
     if total == 0:
         return Retrieved([], total, False)
     store, lexical = index.store, index.lexical
-    lexical_ids = lexical.ids()
-    behind = len(lexical_ids) != total  # read as it is: rebuilding is the writer's job
+    behind = lexical.count() != total  # read as it is: repairing it is the writer's job
 
     where, allowed_docs = None, None
     if sources:
@@ -73,10 +72,7 @@ def retrieve(
     n = min(total, max(50, 5 * k))
     qvec = load_model().embed([query])[0]
     dense = store.query(qvec, n, where)
-    allowed_ids = None
-    if allowed_docs is not None:
-        allowed_ids = {cid for cid in lexical_ids if cid.split(":", 1)[0] in allowed_docs}
-    lexical_hits = lexical.search(query, n, allowed_ids)
+    lexical_hits = lexical.search(query, n, allowed_docs)
 
     fused: dict[str, float] = {}
     for ranking in (dense, lexical_hits):

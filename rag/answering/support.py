@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from ..index.lexical import rarest
 from ..indexing.quotes import same_person
 from ..indexing.sentences import points_back
 from .claims import (
@@ -193,7 +194,7 @@ def _attribution(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict
 
 def _coverage(claim, evidence: Sequence[Evidence], text: str, idf: dict[str, float], similarity) -> Verdict:
     have = content(text)
-    top = max(idf.values(), default=1.0)
+    top = rarest(idf)
     for clause in clauses(claim):
         needed = content(clause)
         if not needed:

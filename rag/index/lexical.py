@@ -1,26 +1,27 @@
-"""The BM25 side of hybrid retrieval (bm25s), persisted next to Chroma.
+"""The BM25 side of hybrid retrieval, on tantivy (an embedded search engine with segment-based,
+incremental indexing), kept next to Chroma in RAG_DATA_DIR/lexical.
 
-The index is derived from the Chroma collection and kept in step with it at ingest time:
-per-chunk tokens are cached, so an update tokenises only new chunks; BM25's statistics (idf,
-average length) are global, so the sparse score matrix is recomputed from the cached tokens
-when the set of chunks changes (well under a second for thousands of chunks). Queries only
-load the saved matrix, once per process and generation.
-
-Layout: `<lexical_dir>/CURRENT` names the live generation directory, which holds bm25s's files,
-`ids.json` (row -> chunk id) and `tokens.json` (chunk id -> tokens). A new generation is written
-in full before CURRENT is switched atomically, so a crash never leaves a half-written index.
+Chunks are indexed with newsrag's own tokens (lemmatised, then Snowball-stemmed, English stop
+words out: `tokenize`), handed to tantivy as pre-tokenized text, so its BM25 scores the same
+words the rest of newsrag reasons about. The writer adds a step's chunks and deletes replaced
+ones as it writes them to Chroma, and commits (atomically: a crash leaves the last commit);
+nothing is rebuilt per ingest. Readers reload the last commit before each search. When the
+index and Chroma disagree (a crash between the two writes, another client of a Chroma server,
+a tokenizer change), `sync_lexical` repairs it: the writer's job, never a reader's.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 import shutil
-import time
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ..atomic import write_atomic
 
@@ -56,165 +57,255 @@ def index_text(title: str, text: str) -> str:
     return f"{title}\n{text}" if title else text
 
 
+_SCHEMA_VERSION = "2"  # bump when the tantivy schema changes: the index is rebuilt from Chroma
+_WRITER_HEAP = 50_000_000
+# BM25 as newsrag has always scored it (bm25s's defaults): tantivy finds the candidates with its
+# own BM25 (k1 = 1.2, lengths quantised) and they are rescored with these, exactly.
+K1, B = 1.5, 0.75
+_CANDIDATES = 3  # candidates rescored per result asked for
+
+
+def _schema():
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")  # the chunk id
+    builder.add_text_field("doc", stored=False, tokenizer_name="raw")  # the file's doc id, for source filters
+    builder.add_text_field("body", stored=True, tokenizer_name="raw", index_option="freq")  # newsrag's tokens
+    builder.add_unsigned_field("length", fast=True)  # tokens in the chunk: the average length is BM25's
+    return builder.build()
+
+
+_OPEN_LOCK = threading.Lock()
+_ENGINES: dict[str, object] = {}  # explicit cache: index folder -> opened tantivy index
+
+
+def _engine(path: Path):
+    """The tantivy index in `path`, opened once per process (created when new), and again if the
+    folder was deleted underneath (its meta.json is tantivy's own)."""
+    import tantivy
+
+    with _OPEN_LOCK:
+        engine = _ENGINES.get(str(path))
+        if engine is not None and (path / "meta.json").exists():
+            return engine
+        path.mkdir(parents=True, exist_ok=True)
+        engine = tantivy.Index.open(str(path)) if tantivy.Index.exists(str(path)) else tantivy.Index(_schema(), path=str(path))
+        _ENGINES[str(path)] = engine
+        return engine
+
+
 class LexicalIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
 
     # --- reading -------------------------------------------------------------------------
+    # `newsrag.json` names the live build (a tantivy folder, `build-<id>`) and the tokenizer and
+    # schema it was written with. A full rebuild writes a new build and switches the name
+    # atomically; incremental updates commit into the live one.
 
-    def generation(self) -> str | None:
-        """The live generation: CURRENT names it (a few bytes read per call); whether it was
-        written by this tokenizer is read once per generation."""
+    def _meta(self) -> dict:
         try:
-            name = (self.directory / "CURRENT").read_text().strip()
-        except OSError:
+            meta = json.loads((self.directory / "newsrag.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
+
+    def current(self) -> bool:
+        """Was the live build written by this tokenizer and schema? (Else the next writer
+        rebuilds it; readers treat it as empty.)"""
+        meta = self._meta()
+        return (meta.get("tokenizer"), meta.get("schema")) == (TOKENIZER_VERSION, _SCHEMA_VERSION) and bool(meta.get("build"))
+
+    def _live(self) -> Path | None:
+        return self.directory / str(self._meta()["build"]) if self.current() else None
+
+    def _searcher(self):
+        live = self._live()
+        if live is None:
             return None
-        return name if name and _current(str(self.directory), name) else None  # else rebuilt by the next ingest
+        engine = _engine(live)
+        engine.reload()  # see the writer's last commit
+        return engine.searcher()
+
+    def count(self) -> int:
+        searcher = self._searcher()
+        return searcher.num_docs if searcher is not None else 0
 
     def ids(self) -> list[str]:
-        return self.loaded()[1]
+        """Every chunk id in the index, sorted (a full read: for repairs and tests)."""
+        import tantivy
 
-    def loaded(self):
-        """(bm25s model, row ids) of the live generation, or (None, []). A generation replaced
-        while it was being read is retried once with the new one."""
-        for _ in range(2):
-            gen = self.generation()
-            if gen is None:
-                return None, []
-            try:
-                return _load(str(self.directory), gen)
-            except (OSError, ValueError):
-                continue
-        return None, []
-
-    def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        """Top chunks by BM25 as (id, score), best first; only ids in `allowed` when given."""
-        bm25, ids = self.loaded()
-        if not ids:
+        searcher = self._searcher()
+        if searcher is None or searcher.num_docs == 0:
             return []
-        tokens = [t for t in tokenize([query])[0] if t in bm25.vocab_dict]
-        if not tokens:
+        hits = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs).hits
+        return sorted(searcher.doc(address)["id"][0] for _, address in hits)
+
+    def search(self, query: str, n: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top chunks by BM25 as (id, score), best first; only chunks of `allowed_docs` (doc ids) when given."""
+        import tantivy
+
+        searcher = self._searcher()
+        terms = tokenize([query])[0] if query.strip() else []  # a word asked twice counts twice, as in BM25 over queries
+        if searcher is None or not terms or searcher.num_docs == 0:
             return []
-        scores = bm25.get_scores(tokens)
-        if allowed is not None:
-            mask = np.fromiter((cid in allowed for cid in ids), dtype=bool, count=len(ids))
-            scores = np.where(mask, scores, 0.0)
-        top = np.argsort(-scores)[:n]
-        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    def idf(self) -> dict[str, float]:
-        """BM25 idf of every indexed token (stemmed), from the saved matrix's column counts."""
-        for _ in range(2):
-            gen = self.generation()
-            if gen is None:
-                return {}
-            try:
-                return _idf(str(self.directory), gen)
-            except (OSError, ValueError):
-                continue
-        return {}
-
-    # --- writing -------------------------------------------------------------------------
-
-    def cached_tokens(self) -> dict[str, list[str]]:
-        gen = self.generation()
-        if gen is None:
-            return {}
-        try:
-            data = json.loads((self.directory / gen / "tokens.json").read_text())
-        except (OSError, ValueError):
-            return {}
-        if data.get("version") != TOKENIZER_VERSION:
-            return {}
-        return data["tokens"]
-
-    def rebuild(self, ids: list[str], tokens: dict[str, list[str]]) -> None:
-        """Write a new generation for exactly these chunk ids (tokens must cover them)."""
-        import bm25s
-
-        self.directory.mkdir(parents=True, exist_ok=True)
-        gen = f"gen-{time.time_ns()}"
-        target = self.directory / gen
-        target.mkdir()
-        ids = sorted(ids)
-        if ids:
-            bm25 = bm25s.BM25()
-            bm25.index([tokens[i] for i in ids], show_progress=False)
-            bm25.save(str(target), show_progress=False)
-        (target / "tokens.json").write_text(
-            json.dumps({"version": TOKENIZER_VERSION, "tokens": {i: tokens[i] for i in ids}})
+        schema = _engine(self._live()).schema
+        query_ = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", t)) for t in terms]
         )
-        (target / "ids.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "ids": ids}))
-        # written last: marks the generation complete, and is all a reader needs to check it
-        (target / "meta.json").write_text(json.dumps({"version": TOKENIZER_VERSION, "chunks": len(ids)}))
-        write_atomic(self.directory / "CURRENT", gen)
-        # the generation just replaced stays one round, for readers that are loading it right now
-        for old in sorted(self.directory.glob("gen-*"), key=lambda p: p.name)[:-2]:
-            shutil.rmtree(old, ignore_errors=True)
+        if allowed_docs is not None:
+            if not allowed_docs:
+                return []
+            only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "doc", sorted(allowed_docs)), 0.0)
+            query_ = tantivy.Query.boolean_query([(tantivy.Occur.Must, query_), (tantivy.Occur.Must, only)])
+        hits = searcher.search(query_, limit=n * _CANDIDATES).hits
+        docs = [searcher.doc(address) for _, address in hits]
+        scored = _rescore(searcher, terms, [(d.get_first("id"), (d.get_first("body") or "").split()) for d in docs])
+        return sorted(scored, key=lambda x: -x[1])[:n]
 
+    def idf(self) -> "Idf":
+        """BM25 idf of indexed tokens, looked up as asked for (a Mapping: get, [], rarest)."""
+        return Idf(self._searcher())
 
-@functools.lru_cache(maxsize=16)
-def _current(directory: str, gen: str) -> bool:
-    """Was this generation written, completely, by the current tokenizer? (Generations never
-    change once written, so the answer is cached.)"""
-    path = Path(directory) / gen
-    try:
-        meta = json.loads((path / "meta.json").read_text())
-    except FileNotFoundError:  # written before meta.json existed: its ids.json says
+    # --- writing (the writer holds the write lock) ------------------------------------------
+
+    def update(self, add: Iterable[tuple[str, str, list[str]]] = (), delete: Iterable[str] = ()) -> None:
+        """Add chunks (id, doc id, tokens) and delete chunk ids, in one commit to the live build."""
+        add, delete = list(add), list(delete)
+        if not add and not delete:
+            return
+        live = self._live() or self._start()
+        writer = _engine(live).writer(heap_size=_WRITER_HEAP, num_threads=1)
         try:
-            meta = json.loads((path / "ids.json").read_text())
-        except (OSError, ValueError):
-            return False
-    except (OSError, ValueError):
-        return False
-    return isinstance(meta, dict) and meta.get("version") == TOKENIZER_VERSION
+            for cid in delete:
+                writer.delete_documents_by_term("id", cid)
+            for cid, doc_id, tokens in add:
+                writer.delete_documents_by_term("id", cid)  # an id is written once, whatever came before
+                writer.add_document(_document(cid, doc_id, tokens))
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+
+    def rebuild(self, chunks: Iterable[tuple[str, str, list[str]]]) -> None:
+        """A new build holding exactly these chunks (id, doc id, tokens), then switched to live."""
+        build = self.directory / f"build-{uuid.uuid4().hex[:12]}"
+        writer = _engine(build).writer(heap_size=_WRITER_HEAP, num_threads=1)
+        try:
+            for cid, doc_id, tokens in chunks:
+                writer.add_document(_document(cid, doc_id, tokens))
+            writer.commit()
+        finally:
+            writer.wait_merging_threads()
+        self._switch(build)
+
+    def _start(self) -> Path:
+        """An empty build, live (the first write to a new index)."""
+        build = self.directory / f"build-{uuid.uuid4().hex[:12]}"
+        _engine(build)
+        self._switch(build)
+        return build
+
+    def _switch(self, build: Path) -> None:
+        write_atomic(self.directory / "newsrag.json",
+                     json.dumps({"tokenizer": TOKENIZER_VERSION, "schema": _SCHEMA_VERSION, "build": build.name}))
+        for old in self.directory.iterdir():  # older builds, and what earlier versions kept here
+            if old != build and (old.name.startswith(("build-", "gen-", "tantivy")) or old.name == "CURRENT"):
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+                with _OPEN_LOCK:
+                    _ENGINES.pop(str(old), None)
 
 
-@functools.lru_cache(maxsize=4)
-def _load(directory: str, gen: str):
-    """One generation in memory (explicit cache; a new generation has a new key)."""
-    import bm25s
+def _rescore(searcher, terms: list[str], candidates: list[tuple[str, list[str]]]) -> list[tuple[str, float]]:
+    """BM25 (K1, B; idf log(1 + (N - df + 0.5) / (df + 0.5))) of each candidate for the query terms."""
+    import tantivy
 
-    path = Path(directory) / gen
-    ids = json.loads((path / "ids.json").read_text())["ids"]
-    if not ids:
-        return None, []
-    return bm25s.BM25.load(str(path), show_progress=False), ids
-
-
-@functools.lru_cache(maxsize=4)
-def _idf(directory: str, gen: str) -> dict[str, float]:
-    bm25, ids = _load(directory, gen)
-    if bm25 is None:
-        return {}
-    df = np.diff(np.asarray(bm25.scores["indptr"]))
-    n = len(ids)
-    return {tok: float(np.log(1 + (n - df[i] + 0.5) / (df[i] + 0.5))) for tok, i in bm25.vocab_dict.items() if i < len(df)}
+    if not candidates:
+        return []
+    n = searcher.num_docs
+    average = searcher.aggregate(tantivy.Query.all_query(), {"l": {"avg": {"field": "length"}}})["l"]["value"] or 1.0
+    idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t in set(terms) if (df := searcher.doc_freq("body", t))}
+    out = []
+    for cid, tokens in candidates:
+        counts, norm = Counter(tokens), K1 * (1 - B + B * len(tokens) / average)
+        score = sum(idf[t] * counts[t] * (K1 + 1) / (counts[t] + norm) for t in terms if t in idf and counts[t])
+        if score > 0:
+            out.append((cid, score))
+    return out
 
 
-def sync_lexical(
-    store: Store, lexical: LexicalIndex, known_texts: dict[str, str] | None = None, notes: list[str] | None = None
-) -> int:
-    """The writer's job (under the write lock): make the BM25 index hold exactly the chunks in
-    Chroma, tokenising only chunks it has no tokens for; returns the chunk count. `known_texts`:
-    chunk id -> text, for chunks written in this run."""
-    ids = store.all_ids()
-    if sorted(ids) == lexical.ids() and not known_texts:
-        return len(ids)
-    cached = lexical.cached_tokens()
-    known_texts = known_texts or {}
-    tokens = {i: cached[i] for i in ids if i in cached and i not in known_texts}
-    fresh = [i for i in ids if i in known_texts]
-    missing = [i for i in ids if i not in tokens and i not in known_texts]
-    if missing:
-        rows = store.get(missing)
-        for i in missing:
-            known_texts[i] = index_text(rows[i].meta.title, rows[i].text)
-        fresh += missing
-        if notes is not None and cached:
-            notes.append(f"rebuilt the lexical index entries of {len(missing)} chunks")
-    if fresh:
-        for i, toks in zip(fresh, tokenize([known_texts[i] for i in fresh])):
-            tokens[i] = toks
-    lexical.rebuild(ids, tokens)
-    return len(ids)
+def _document(cid: str, doc_id: str, tokens: list[str]):
+    import tantivy
+
+    doc = tantivy.Document()
+    doc.add_text("id", cid)
+    doc.add_text("doc", doc_id)
+    doc.add_unsigned("length", len(tokens))
+    text = " ".join(tokens)
+    marks, at = [], 0
+    for position, token in enumerate(tokens):
+        marks.append(tantivy.Token(token, position, at, at + len(token)))
+        at += len(token) + 1
+    doc.add_pre_tokenized_text("body", tantivy.PreTokenizedString(text, marks))
+    return doc
+
+
+class Idf(Mapping):
+    """BM25 idf, log(1 + (N - df + 0.5) / (df + 0.5)), of the tokens asked for: tantivy keeps the
+    document frequencies, so nothing is computed for the whole vocabulary. `rarest` is the idf
+    of a token in one chunk, what a word no chunk holds is weighed as."""
+
+    def __init__(self, searcher) -> None:
+        self._searcher = searcher
+        self._n = searcher.num_docs if searcher is not None else 0
+        self._cache: dict[str, float] = {}
+        self.rarest = math.log(1 + (self._n - 1 + 0.5) / 1.5) if self._n else 1.0
+
+    def __getitem__(self, token: str) -> float:
+        if token not in self._cache:
+            df = self._searcher.doc_freq("body", token) if self._searcher is not None else 0
+            if df <= 0:
+                raise KeyError(token)
+            self._cache[token] = math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        return self._cache[token]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache)  # only the tokens looked up so far: the vocabulary is not listed
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+
+def rarest(idf: Mapping[str, float]) -> float:
+    """The weight of a word no chunk holds: the rarest token's idf."""
+    value = getattr(idf, "rarest", None)
+    return value if value is not None else max(idf.values(), default=1.0)
+
+
+def sync_lexical(store: Store, lexical: LexicalIndex, notes: list[str] | None = None) -> int:
+    """The writer's repair (under the write lock): make the BM25 index hold exactly the chunks in
+    Chroma. Cheap when they agree (two counts); otherwise the ids are compared and only the
+    missing chunks are tokenised. Returns the chunk count."""
+    total = store.count()
+    if lexical.current() and lexical.count() == total:
+        return total
+    stored = set(store.all_ids())
+    if not lexical.current():
+        rows = store.get(sorted(stored))
+        lexical.rebuild((cid, row.meta.doc_id, tokens) for (cid, row), tokens in
+                        zip(rows.items(), tokenize([index_text(r.meta.title, r.text) for r in rows.values()])))
+        if notes is not None and stored:
+            notes.append(f"built the keyword index of {len(stored)} chunks")
+        return len(stored)
+    have = set(lexical.ids())
+    missing, extra = sorted(stored - have), sorted(have - stored)
+    rows = store.get(missing)
+    texts = [index_text(rows[i].meta.title, rows[i].text) for i in missing if i in rows]
+    lexical.update(((i, rows[i].meta.doc_id, t) for i, t in zip([i for i in missing if i in rows], tokenize(texts))),
+                   extra)
+    if notes is not None and (missing or extra):
+        notes.append(f"brought the keyword index in step: {len(missing)} chunks added, {len(extra)} removed")
+    return len(stored)

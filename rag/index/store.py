@@ -57,6 +57,12 @@ class StoredDoc:
         return [i for v in self.versions.values() for i in v.ids]
 
 
+def _in(field: str, values: Iterable[str], batch: int = 500) -> list[dict]:
+    """`where` clauses selecting chunks whose `field` is one of `values`, a few hundred at a time."""
+    values = sorted(set(values))
+    return [{field: {"$in": values[i : i + batch]}} for i in range(0, len(values), batch)]
+
+
 class StoreError(RuntimeError):
     """The index cannot be reached or opened; the message says what to do."""
 
@@ -118,26 +124,40 @@ class Store:
     def count(self) -> int:
         return self.collection.count()
 
-    def docs(self) -> dict[str, StoredDoc]:
-        """Every stored file, keyed by absolute path, with its versions and chunk ids."""
+    def docs(self, paths: Iterable[str] | None = None) -> dict[str, StoredDoc]:
+        """Every stored file (or only those at `paths`), keyed by absolute path, with its versions
+        and chunk ids. Without `paths` this reads the metadata of every chunk."""
+        if paths is None:
+            return self._docs([None])
+        return self._docs(_in("path", paths))
+
+    def complete_versions(self, versions: Iterable[str]) -> dict[str, list[str]]:
+        """version -> the chunk ids (in order) of a stored file with that content, complete."""
+        docs = self._docs(_in("version", versions))
+        return {v: sorted(sv.ids) for doc in docs.values() for v, sv in doc.versions.items() if sv.complete}
+
+    def _docs(self, wheres: list[dict | None]) -> dict[str, StoredDoc]:
         out: dict[str, StoredDoc] = {}
-        for ids, metas in self._scan(include=["metadatas"]):
-            for cid, raw in zip(ids, metas):
-                meta = ChunkMeta.from_chroma(raw)
-                doc = out.get(meta.path)
-                if doc is None:
-                    doc = out[meta.path] = StoredDoc(meta.path, meta.source, meta.title, meta.date, meta.byline,
-                                                     meta.encoding, meta.index_version)
-                doc.versions.setdefault(meta.version, StoredVersion(meta.n_chunks)).ids.append(cid)
+        for where in wheres:
+            for ids, metas in self._scan(include=["metadatas"], where=where):
+                for cid, raw in zip(ids, metas):
+                    meta = ChunkMeta.from_chroma(raw)
+                    doc = out.get(meta.path)
+                    if doc is None:
+                        doc = out[meta.path] = StoredDoc(meta.path, meta.source, meta.title, meta.date, meta.byline,
+                                                         meta.encoding, meta.index_version)
+                    version = doc.versions.setdefault(meta.version, StoredVersion(meta.n_chunks))
+                    if cid not in version.ids:
+                        version.ids.append(cid)
         return out
 
     def all_ids(self) -> list[str]:
         return [cid for ids, _ in self._scan(include=[]) for cid in ids]
 
-    def _scan(self, include: list[str]) -> Iterable[tuple[list[str], list[dict[str, Any]]]]:
+    def _scan(self, include: list[str], where: dict | None = None) -> Iterable[tuple[list[str], list[dict[str, Any]]]]:
         offset = 0
         while True:
-            page = self.collection.get(include=include, limit=_PAGE, offset=offset)
+            page = self.collection.get(include=include, where=where, limit=_PAGE, offset=offset)
             ids = page["ids"]
             if not ids:
                 return

@@ -58,7 +58,7 @@ def remove(
             if not matches:
                 run.results.append(FileResult(given, "skipped", reason="not in the index"))
             for doc in matches:
-                run.store.delete(doc.ids)
+                run.delete(doc.ids)
                 run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
                 stored.pop(doc.path, None)
         return run.finish(started)
@@ -91,41 +91,49 @@ def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[Store
     return out
 
 
+def _own_complete(job: Job) -> set[str]:
+    """Versions the file itself already holds complete (a refresh needs no copy from elsewhere)."""
+    return {v for v, sv in job.previous.versions.items() if sv.complete} if job.previous else set()
+
+
 class _Run:
     def __init__(self, index: Index, progress: Progress | None) -> None:
         self.settings = index.settings
         self.store = index.store
         self.lexical = index.lexical
-        self.writer = Writer(self.store, self.settings, progress)
+        self.writer = Writer(self.store, self.lexical, self.settings, progress)
         self.results: list[FileResult] = []
         self.notes: list[str] = []
         self.refreshed = 0
 
     def run(self, given: list[str], prune: bool, started: float, follow_links: bool = False) -> IngestReport:
-        stored = self.store.docs()
         found = discover(given, follow_links=follow_links, exclude=[self.settings.data_dir])
+        # what the index holds of these files; every file when a folder is to be pruned
+        pruning = prune and bool(found.roots)
+        stored = self.store.docs() if pruning else self.store.docs(str(f.path) for f in found.files)
         self.results.extend(found.skipped)
         fingerprint = settings_fingerprint(self.settings)
         jobs: list[Job] = []
         for f in found.files:
             decision = plan_file(f.source, f.path, stored.get(str(f.path)), self.settings, fingerprint)
             if decision.delete:
-                self.store.delete(list(decision.delete))
+                self.delete(list(decision.delete))
             if decision.note:
                 self.notes.append(decision.note)
             if decision.result is not None:
                 self.results.append(decision.result)
             if decision.job is not None:
                 jobs.append(decision.job)
-        self.writer.write(jobs, stored, self._done)
-        if prune:
+        reusable = self.store.complete_versions(j.version for j in jobs if j.version not in _own_complete(j))
+        self.writer.write(jobs, reusable, self._done)
+        if pruning:
             self._prune(stored, {str(f.path) for f in found.files}, found.roots)
         return self.finish(started)
 
     def finish(self, started: float) -> IngestReport:
         if self.refreshed:
             self.notes.append(f"rebuilt the speaker index of {self.refreshed} unchanged file(s); nothing was re-embedded")
-        total = sync_lexical(self.store, self.lexical, self.writer.texts, self.notes)
+        total = sync_lexical(self.store, self.lexical, self.notes)
         return IngestReport(
             files=tuple(self.results),
             chunks_embedded=self.writer.embedded,
@@ -136,6 +144,12 @@ class _Run:
             notes=tuple(self.notes),
         )
 
+    def delete(self, ids: list[str]) -> None:
+        """Take chunks out of Chroma, then out of BM25 (a crash between the two leaves BM25 ids that
+        searches drop and the next run removes)."""
+        self.store.delete(ids)
+        self.lexical.update(delete=ids)
+
     def _done(self, job: Job) -> None:
         self.refreshed += job.refresh
         self.results.append(job.result())
@@ -145,5 +159,5 @@ class _Run:
             if path in seen or os.path.exists(path):
                 continue
             if any(Path(path).is_relative_to(root) for root in roots):
-                self.store.delete(doc.ids)
+                self.delete(doc.ids)
                 self.results.append(FileResult(doc.source, "removed", title=doc.title, reason="file no longer exists"))

@@ -1,9 +1,9 @@
 """Embedding and writing: every chunk of the planned files gets its vector (reused where the
 index already has it) and is written to Chroma a few dozen at a time.
 
-Each step is committed in one Chroma call, so an interrupted run keeps what it embedded and the
-next run embeds only the rest. A file's old version is deleted only once all of its new version
-is written, so the old one stays searchable until then.
+Each step is committed in one Chroma call, then in one BM25 commit, so an interrupted run keeps
+what it embedded and the next run embeds only the rest. A file's old version is deleted only
+once all of its new version is written, so the old one stays searchable until then.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterator, Literal
 
 from ..config import Settings
 from ..index.embeddings import load_model
-from ..index.lexical import index_text
-from ..index.store import Store, StoredDoc
+from ..index.lexical import LexicalIndex, index_text, tokenize
+from ..index.store import Store, doc_id_for
 from .chunking import Chunk
 from .plan import Job
 
@@ -40,17 +40,18 @@ class _Row:
 
 
 class Writer:
-    def __init__(self, store: Store, settings: Settings, progress: Progress | None) -> None:
+    def __init__(self, store: Store, lexical: LexicalIndex, settings: Settings, progress: Progress | None) -> None:
         self.store = store
+        self.lexical = lexical
         self.settings = settings
         self.progress = progress
         self.embedded = self.reused = 0
         self.embed_seconds = 0.0
-        self.texts: dict[str, str] = {}  # chunk id -> text BM25 sees, for the chunks of this run
 
-    def write(self, jobs: list[Job], stored: dict[str, StoredDoc], done: Callable[[Job], None]) -> None:
-        """Write every job; `done(job)` once all of a job's chunks are in and its old ones gone."""
-        rows = _rows(jobs, stored)
+    def write(self, jobs: list[Job], reusable: dict[str, list[str]], done: Callable[[Job], None]) -> None:
+        """Write every job; `done(job)` once all of a job's chunks are in and its old ones gone.
+        `reusable`: version -> chunk ids of a stored file with that content (vectors to copy)."""
+        rows = _rows(jobs, reusable)
         to_embed = sum(r.action == "embed" for r in rows)
         if self.progress and to_embed:
             self.progress(0, to_embed)
@@ -73,13 +74,16 @@ class Writer:
             finished = []
             for r in step:
                 self.reused += r.action in ("keep", "copy", "twin")
-                self.texts[r.cid] = index_text(r.job.doc.title, r.chunk.text)
                 left[id(r.job)] -= 1
                 if left[id(r.job)] == 0:
                     finished.append(r.job)
             stale = [i for job in finished if job.previous for i in set(job.previous.ids) - set(job.ids())]
             if stale:
                 self.store.delete(stale)
+            searchable = [r for r in step if r.action != "meta"]  # a refresh changes no words
+            tokens = tokenize([index_text(r.job.doc.title, r.chunk.text) for r in searchable]) if searchable else []
+            self.lexical.update(((r.cid, doc_id_for(str(r.job.file.path)), t) for r, t in zip(searchable, tokens)),
+                                stale)
             for job in finished:
                 done(job)
 
@@ -109,9 +113,8 @@ class Writer:
         return out
 
 
-def _rows(jobs: list[Job], stored: dict[str, StoredDoc]) -> list[_Row]:
+def _rows(jobs: list[Job], complete: dict[str, list[str]]) -> list[_Row]:
     """Every chunk to write, with where its vector comes from."""
-    complete = {v: sorted(sv.ids) for doc in stored.values() for v, sv in doc.versions.items() if sv.complete}
     first: dict[str, int] = {}  # version -> the job that embeds it in this run
     rows: list[_Row] = []
     for n, job in enumerate(jobs):

@@ -23,7 +23,7 @@ from ...config import Settings
 from ...index.embeddings import embed_cached
 from ..evidence import Sentence, article_texts, passage_sentences
 from ..injection import looks_like_instruction
-from ...index.lexical import LexicalIndex, tokenize
+from ...index.lexical import LexicalIndex, rarest, tokenize
 from ..mentions import mentioned
 from ...prompts import render
 from ...indexing.quotes import name_tokens, question_speaker, same_person
@@ -153,8 +153,8 @@ def select(
         q = Question(**{**q.__dict__, "speaker": None})  # "how did Russia respond": answer on topic
         speaker_tokens = frozenset()
     topic = [t for t in q.terms if t not in speaker_tokens]
-    rarest = max(idf.values(), default=1.0)
-    weights = {t: idf.get(t, rarest) for t in topic}  # a word no chunk holds weighs as the rarest
+    heaviest = rarest(idf)
+    weights = {t: idf.get(t, heaviest) for t in topic}  # a word no chunk holds weighs as the rarest
     total = sum(weights.values())
     def cover(toks: set[str]) -> float:
         return sum(w for t, w in weights.items() if _holds(toks, t)) / total if total else 0.0

@@ -47,9 +47,15 @@ def main(
     try:
         ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in exc.errors())
         err.print(f"[red]Error:[/] invalid configuration (environment or .env): {escape(problems)}")
         raise typer.Exit(2)
+
+
+def _variable(loc: tuple) -> str:
+    """The variable a settings error is about (RAG_TOP_K rather than top_k)."""
+    name = str(loc[0]) if loc else ""
+    return Settings.variable(name) if name in Settings.model_fields else ".".join(map(str, loc))
 
 
 def _settings(ctx: typer.Context) -> Settings:

@@ -71,8 +71,9 @@ def check_list(items: object, name: str, limit: int) -> list[str]:
     return [check_text(item, f"each item of {name}", required=True) for item in items]
 
 
-def _env(*names: str) -> AliasChoices:
-    return AliasChoices(*names)
+def _env(variable: str, name: str) -> AliasChoices:
+    """A setting read from a variable outside the RAG_ prefix (CHROMA_*, OPENAI_*)."""
+    return AliasChoices(variable, name)
 
 
 # Variables that decide where passages are sent or where the index lives: a `.env` setting
@@ -118,7 +119,16 @@ def _announce_file(path: Path) -> None:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+    """Each setting is read from RAG_<NAME> (RAG_TOP_K for top_k) unless it names another variable."""
+
+    model_config = SettingsConfigDict(env_prefix="RAG_", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    @classmethod
+    def variable(cls, name: str) -> str:
+        """The environment variable a setting is read from."""
+        alias = cls.model_fields[name].validation_alias
+        return alias.choices[0] if isinstance(alias, AliasChoices) else f"RAG_{name.upper()}"
 
     @classmethod
     def settings_customise_sources(
@@ -136,8 +146,8 @@ class Settings(BaseSettings):
         return init_settings, env_settings, DotEnvSettingsSource(settings_cls, env_file=path), file_secret_settings
 
     # where the index lives
-    data_dir: Path = Field(Path(".rag"), validation_alias=_env("RAG_DATA_DIR", "data_dir"))
-    collection: str = Field("newsrag", validation_alias=_env("RAG_COLLECTION", "collection"))
+    data_dir: Path = Path(".rag")
+    collection: str = "newsrag"
 
     # a Chroma server instead of the embedded store
     chroma_host: str | None = Field(None, validation_alias=_env("CHROMA_HOST", "chroma_host"))
@@ -145,43 +155,37 @@ class Settings(BaseSettings):
     chroma_ssl: bool = Field(False, validation_alias=_env("CHROMA_SSL", "chroma_ssl"))
 
     # generation
-    backend: Backend = Field("auto", validation_alias=_env("RAG_BACKEND", "backend"))
-    openai_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key")
-    )
-    openai_base_url: str | None = Field(
-        None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url")
-    )
-    model: str = Field("gpt-4o-mini", validation_alias=_env("RAG_MODEL", "model"))
-    context_tokens: int = Field(
-        16000, ge=512, validation_alias=_env("RAG_CONTEXT_TOKENS", "context_tokens")
-    )  # the model's window: passages are dropped, lowest-ranked first, to fit
-    max_answer_tokens: int = Field(512, ge=16, validation_alias=_env("RAG_MAX_ANSWER_TOKENS", "max_answer_tokens"))
+    backend: Backend = "auto"
+    openai_api_key: SecretStr | None = Field(None, validation_alias=_env("OPENAI_API_KEY", "openai_api_key"))
+    openai_base_url: str | None = Field(None, validation_alias=_env("OPENAI_BASE_URL", "openai_base_url"))
+    model: str = "gpt-4o-mini"
+    context_tokens: int = Field(16000, ge=512)  # the model's window: passages are dropped, lowest-ranked first, to fit
+    max_answer_tokens: int = Field(512, ge=16)
     # deadlines for the model endpoint, in seconds: to connect, to the first token (retries
     # included), and to the end of the answer; past any of them the extractive answer is shown
-    connect_timeout: float = Field(5.0, gt=0, validation_alias=_env("RAG_CONNECT_TIMEOUT", "connect_timeout"))
-    timeout: float = Field(30.0, gt=0, validation_alias=_env("RAG_TIMEOUT", "timeout"))
-    answer_timeout: float = Field(120.0, gt=0, validation_alias=_env("RAG_ANSWER_TIMEOUT", "answer_timeout"))
-    retries: int = Field(2, ge=0, le=10, validation_alias=_env("RAG_RETRIES", "retries"))
-    local_model: str | None = Field(None, validation_alias=_env("RAG_LOCAL_MODEL", "local_model"))  # a .gguf file
+    connect_timeout: float = Field(5.0, gt=0)
+    timeout: float = Field(30.0, gt=0)
+    answer_timeout: float = Field(120.0, gt=0)
+    retries: int = Field(2, ge=0, le=10)
+    local_model: str | None = None  # a .gguf file
 
     # ingestion
-    chunk_tokens: int = Field(200, ge=32, le=2000, validation_alias=_env("RAG_CHUNK_TOKENS", "chunk_tokens"))
-    chunk_overlap: int = Field(40, ge=0, validation_alias=_env("RAG_CHUNK_OVERLAP", "chunk_overlap"))
-    encoding: str = Field("cl100k_base", validation_alias=_env("RAG_ENCODING", "encoding"))
-    max_file_mb: float = Field(10.0, gt=0, validation_alias=_env("RAG_MAX_FILE_MB", "max_file_mb"))
-    embed_batch: int = Field(32, ge=1, le=512, validation_alias=_env("RAG_EMBED_BATCH", "embed_batch"))
+    chunk_tokens: int = Field(200, ge=32, le=2000)
+    chunk_overlap: int = Field(40, ge=0)
+    encoding: str = "cl100k_base"
+    max_file_mb: float = Field(10.0, gt=0)
+    embed_batch: int = Field(32, ge=1, le=512)
 
     # show tracebacks instead of one-line error messages (CLI)
-    debug: bool = Field(False, validation_alias=_env("RAG_DEBUG", "debug"))
+    debug: bool = False
 
     # retrieval
-    top_k: int = Field(8, ge=1, le=MAX_K, validation_alias=_env("RAG_TOP_K", "top_k"))
+    top_k: int = Field(8, ge=1, le=MAX_K)
 
     # the web UI: the longest a request may run before the user is told it was stopped, and
     # whether the library may be changed from the browser (upload, remove)
-    request_timeout: float = Field(180.0, gt=0, validation_alias=_env("RAG_REQUEST_TIMEOUT", "request_timeout"))
-    ui_read_only: bool = Field(False, validation_alias=_env("RAG_UI_READ_ONLY", "ui_read_only"))
+    request_timeout: float = Field(180.0, gt=0)
+    ui_read_only: bool = False
 
     @field_validator("chroma_host", "openai_base_url", "openai_api_key", "local_model", mode="before")
     @classmethod

@@ -20,6 +20,8 @@ SAME = 0.78  # cosine at which two sentences say the same thing
 QUOTED_AND_CLOSE = 0.45  # ... when they share a quoted phrase
 RARE_OVERLAP = 0.4  # share of the lighter sentence's idf weight two sentences have in common ...
 RARE_AND_CLOSE = 0.55  # ... and how close they must then be
+# Words two sentences may share without sharing content. Not the index's stop words: "no" and
+# "will" are content in a quoted phrase ("no limits"), pronouns are not.
 _FUNCTION = set(
     "a an the of to in on at for by with and or but as is was are were be been it its this that these those "
     "he she they we i you his her their our from into than then so not".split()

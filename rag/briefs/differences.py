@@ -10,6 +10,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from .clusters import normalise
+from ..index.lexical import STOPWORDS
 from ..indexing.quotes import clean_name, same_person
 from .story import Material, Sentence
 
@@ -23,7 +24,6 @@ _NUMBER_WORDS = {
 }
 _NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ \xa0]+[A-Z][a-z]+)+")
-_STOP = set("a an the of to in on at for by with and or but as is was are were be it its this that".split())
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _differing_quotes(a: Sentence, b: Sentence, close: float) -> list[tuple[str,
                 continue  # two short phrases in loosely related sentences: not the same remark
             matcher = SequenceMatcher(None, wa, wb, autojunk=False)
             matched = [w for blk in matcher.get_matching_blocks() for w in wa[blk.a : blk.a + blk.size]]
-            if matcher.ratio() < 0.35 or not any(w not in _STOP for w in matched):
+            if matcher.ratio() < 0.35 or not any(w not in STOPWORDS for w in matched):
                 continue
             for tag, i1, i2, j1, j2 in matcher.get_opcodes():
                 if tag == "replace" and _content(wa[i1:i2]) and _content(wb[j1:j2]) and not _inflections(wa[i1:i2], wb[j1:j2]):
@@ -95,7 +95,7 @@ def _excerpt(words: list[str], i: int, j: int, context: int = 3) -> str:
 
 
 def _content(words: list[str]) -> bool:
-    return any(w not in _STOP and len(w) > 2 for w in words)
+    return any(w not in STOPWORDS and len(w) > 2 for w in words)
 
 
 def _numbers(text: str) -> set[float]:

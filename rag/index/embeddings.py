@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+from cachetools import LRUCache
+from more_itertools import chunked
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
@@ -64,8 +65,7 @@ class MiniLM:
         `on_batch(n)` is called after each batch of n texts."""
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        for b in range(0, len(order), batch_size):
-            idx = order[b : b + batch_size]
+        for idx in chunked(order, batch_size):
             out[idx] = self._embed_batch([texts[i] or " " for i in idx])
             if on_batch:
                 on_batch(len(idx))
@@ -95,20 +95,16 @@ class _VectorCache:
     """An explicit, bounded cache of text -> vector (sentences are embedded again and again)."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.items: LRUCache[str, np.ndarray] = LRUCache(maxsize=size)
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self.items))
+        found = {t: self.items[t] for t in dict.fromkeys(texts) if t in self.items}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            for text, vector in zip(missing, load_model().embed(missing)):
-                self.items[text] = vector
-        out = np.stack([self.items[t] for t in texts]) if texts else np.zeros((0, DIMENSION), np.float32)
-        for t in texts:
-            self.items.move_to_end(t)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
-        return out
+            found.update(zip(missing, load_model().embed(missing)))
+            for text in missing:
+                self.items[text] = found[text]
+        return np.stack([found[t] for t in texts]) if texts else np.zeros((0, DIMENSION), np.float32)
 
 
 SENTENCE_VECTORS = _VectorCache(50_000)

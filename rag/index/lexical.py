@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from bm25s.stopwords import STOPWORDS_EN
+
 from ..atomic import write_atomic
 
 if TYPE_CHECKING:
@@ -43,6 +45,11 @@ def _normaliser():
         return stemmer.stemWords([simplemma.lemmatize(w, lang="en").lower() for w in words])
 
     return normalise
+
+
+# The one list of English stop words (bm25s' copy of Lucene's): the index leaves them out, and the
+# briefing's sentence matching does not count them as shared content.
+STOPWORDS: frozenset[str] = frozenset(STOPWORDS_EN)
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from more_itertools import chunked
+
 from ..config import Settings
 from .schema import ChunkMeta, StoredChunk
 
@@ -59,8 +61,7 @@ class StoredDoc:
 
 def _in(field: str, values: Iterable[str], batch: int = 500) -> list[dict]:
     """`where` clauses selecting chunks whose `field` is one of `values`, a few hundred at a time."""
-    values = sorted(set(values))
-    return [{field: {"$in": values[i : i + batch]}} for i in range(0, len(values), batch)]
+    return [{field: {"$in": part}} for part in chunked(sorted(set(values)), batch)]
 
 
 class StoreError(RuntimeError):
@@ -168,8 +169,8 @@ class Store:
         """The chunks with these ids that exist (with their vectors when asked)."""
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         out: dict[str, StoredChunk] = {}
-        for b in range(0, len(ids), self.max_batch):
-            page = self.collection.get(ids=ids[b : b + self.max_batch], include=include)
+        for part in chunked(ids, self.max_batch):
+            page = self.collection.get(ids=part, include=include)
             for i, cid in enumerate(page["ids"]):
                 vector = page["embeddings"][i] if embeddings else None
                 out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
@@ -193,17 +194,16 @@ class Store:
     # --- writing -------------------------------------------------------------------------
 
     def upsert(self, ids: list[str], vectors, texts: list[str], metas: list[ChunkMeta]) -> None:
-        for b in range(0, len(ids), self.max_batch):
-            s = slice(b, b + self.max_batch)
-            self.collection.upsert(ids=ids[s], embeddings=[list(map(float, v)) for v in vectors[s]], documents=texts[s],
-                                   metadatas=[m.to_chroma() for m in metas[s]])
+        for part in chunked(zip(ids, vectors, texts, metas), self.max_batch):
+            p_ids, p_vectors, p_texts, p_metas = zip(*part)
+            self.collection.upsert(ids=list(p_ids), embeddings=[list(map(float, v)) for v in p_vectors],
+                                   documents=list(p_texts), metadatas=[m.to_chroma() for m in p_metas])
 
     def update_metadata(self, ids: list[str], metas: list[ChunkMeta]) -> None:
-        for b in range(0, len(ids), self.max_batch):
-            s = slice(b, b + self.max_batch)
-            self.collection.update(ids=ids[s], metadatas=[m.to_chroma() for m in metas[s]])
+        for part in chunked(zip(ids, metas), self.max_batch):
+            self.collection.update(ids=[i for i, _ in part], metadatas=[m.to_chroma() for _, m in part])
 
     def delete(self, ids: list[str]) -> None:
-        for b in range(0, len(ids), self.max_batch):
-            self.collection.delete(ids=ids[b : b + self.max_batch])
+        for part in chunked(ids, self.max_batch):
+            self.collection.delete(ids=part)
 

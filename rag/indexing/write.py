@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Literal
 
+from more_itertools import chunked
+
 from ..config import Settings
 from ..index.embeddings import load_model
 from ..index.lexical import LexicalIndex, index_text, tokenize
@@ -153,6 +155,6 @@ def _steps(rows: list[_Row]) -> Iterator[list[_Row]]:
 
 def _split(window: list[_Row]) -> list[list[_Row]]:
     fresh = sorted((r for r in window if r.action == "embed"), key=lambda r: len(r.job.doc.title) + len(r.chunk.text))
-    steps = [fresh[i : i + _STEP] for i in range(0, len(fresh), _STEP)] or [[]]
+    steps = list(chunked(fresh, _STEP)) or [[]]
     steps[-1] = steps[-1] + [r for r in window if r.action != "embed"]
     return steps

@@ -136,11 +136,17 @@ def search(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="How many passages (default RAG_TOP_K)."),
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
     mmr: bool = typer.Option(False, "--mmr", help="Diversify: prefer passages that add something new."),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it."
+    ),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (YYYY-MM-DD)."),
     as_json: bool = typer.Option(False, "--json", help="Print passages as JSON."),
 ) -> None:
-    """Show the passages that best match a query (hybrid dense + BM25 retrieval)."""
+    """Show the passages that best match a query (dense + BM25 candidates, ranked by the learned ranker)."""
     index = _open(_settings(ctx))
-    passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, index=index))
+    passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, as_of=as_of, since=since,
+                                              until=until, index=index))
     if as_json:
         emit_json([p.to_dict() for p in passages])
         return
@@ -163,6 +169,11 @@ def ask(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="Passages to answer from (default RAG_TOP_K)."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend (default RAG_BACKEND)."),
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
+    as_of: Optional[str] = typer.Option(
+        None, "--as-of", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it."
+    ),
+    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (YYYY-MM-DD)."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question with citations: file name, exact quote and character offsets."""
@@ -173,7 +184,8 @@ def ask(
     chosen = backend.value if backend else None
 
     def run() -> Answer:
-        events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, index=index)
+        events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, index=index, as_of=as_of,
+                        since=since, until=until)
         return consume(events, live=not as_json)
 
     result = _guard(run)

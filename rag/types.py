@@ -31,7 +31,7 @@ class Passage(_FromFile):
     text: str
     start: int
     end: int
-    score: float  # fused rank score (reciprocal rank fusion); higher is better
+    score: float  # the ranker's estimate (0..1) that the passage holds the answer; higher is better
     path: str = ""  # absolute path of the file
     date: str = ""
     byline: str = ""

@@ -38,7 +38,7 @@ def test_the_writer_repairs_a_keyword_index_that_disagrees_with_chroma(settings,
     lexical = LexicalIndex(settings.lexical_dir)
     lost = lexical.ids()[:5]
     lexical.update(delete=lost)  # what a crash between the Chroma write and the BM25 commit leaves
-    lexical.update(add=[("not-in-chroma:0:00000", "nowhere", ["kirbi"])])
+    lexical.update(add=[("not-in-chroma:0:00000", "nowhere", 0, ["kirbi"])])
     assert search("Kirby", 3, settings=settings)  # readers still answer (the stray id is dropped)
     report = ingest([], settings=settings)  # the writer's repair, nothing else
     assert any("5 chunks added, 1 removed" in n for n in report.notes), report.notes

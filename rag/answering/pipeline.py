@@ -12,6 +12,7 @@ renumbered citations, is what to show in the end).
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Iterator, Sequence, Union
 
 from .citations import UNSUPPORTED, check, ground
@@ -24,7 +25,7 @@ from .generate.extractive import ExtractiveGenerator, analyse, select
 from .injection import neutralize
 from ..index.opened import Index, open_index
 from ..prompts import count_tokens, fit_passages, render
-from .retrieve import retrieve, speaker_passages
+from .retrieve import When, check_when, retrieve, speaker_passages
 from ..types import Answer, Passage
 from ..index.writelock import another_writer
 
@@ -44,6 +45,9 @@ def answer(
     settings: Settings | None = None,
     history: Sequence[str] | None = None,
     index: Index | None = None,
+    as_of: date | str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
 ) -> Answer | Iterator[Event]:
     """Answer `question` from the ingested articles, with verified word-for-word citations.
 
@@ -51,14 +55,17 @@ def answer(
     "and what did Blinken say about that?" is then rewritten with them before retrieval.
     Arguments are checked before anything runs (BadRequest: k is 1..MAX_K, a question at most
     MAX_QUESTION_CHARS long, at most MAX_HISTORY earlier questions, a known backend).
-    `index`: an opened Index to answer from (else one is opened for `settings`)."""
+    `index`: an opened Index to answer from (else one is opened for `settings`).
+    `as_of`, `since`, `until`: dates (or YYYY-MM-DD) as in search(): the question's "now", and a
+    range of publication dates to answer from."""
     settings = index.settings if index is not None else load_settings(settings)
     question = check_text(question, "question")
     k = check_k(k)
     history = check_list(history, "history", MAX_HISTORY)
     sources = check_list(sources, "sources", MAX_SOURCES) or None
+    when = check_when(as_of, since, until)
     resolve_backend(settings, backend)  # an unknown backend is refused now, not halfway through a stream
-    events = _answer(open_index(settings, index), question, k, backend, sources, history)
+    events = _answer(open_index(settings, index), question, k, backend, sources, history, when)
     if stream:
         return events
     for event in events:
@@ -67,7 +74,7 @@ def answer(
     raise RuntimeError("answer() produced no Answer")  # unreachable: _answer always ends with one
 
 
-def _answer(index: Index, question: str, k, backend, sources, history=None) -> Iterator[Event]:
+def _answer(index: Index, question: str, k, backend, sources, history=None, when: When | None = None) -> Iterator[Event]:
     settings = index.settings
     started = time.perf_counter()
     question = " ".join((question or "").split())
@@ -77,7 +84,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None) -> I
     if not question:
         yield Answer(question, "Ask a question about the articles.", abstained=True, backend=name)
         return
-    found = retrieve(index, asked_as.query, k or settings.top_k, sources=sources)
+    found = retrieve(index, asked_as.query, k or settings.top_k, sources=sources, when=when)
     writing = another_writer(settings)
     if found.total == 0:
         text = render("ingest_running" if writing else "empty_index")

@@ -1,9 +1,12 @@
-"""query -> ranked Passages: dense (Chroma) + lexical (BM25), fused by reciprocal rank fusion,
-optionally diversified with maximal marginal relevance, optionally restricted to some sources."""
+"""query -> ranked Passages: candidates from dense (Chroma) and lexical (BM25) retrieval, over the
+whole archive and over the period the question names, ranked by the learned ranker
+(rag/answering/ranking.py), optionally diversified with maximal marginal relevance, optionally
+restricted to some sources and to a date range."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Sequence
 
 import numpy as np
@@ -11,12 +14,15 @@ import numpy as np
 from ..config import MAX_SOURCES, Settings, check_k, check_list, check_text
 from ..index.embeddings import load_model
 from ..index.opened import Index, open_index
-from ..indexing.run import match_sources
 from ..index.schema import StoredChunk
 from ..index.store import doc_id_for
+from ..indexing.run import match_sources
+from ..timeframe import Period, asked_period, parse_day
 from ..types import Passage
+from .ranking import Candidate, features, load_ranker
 
-RRF_K = 60  # the constant of Cormack et al. (2009)
+CANDIDATES = 100  # from each retriever over the whole archive
+PERIOD_CANDIDATES = 20  # ... and from each over the period the question names
 MMR_LAMBDA = 0.7  # relevance vs. novelty
 
 
@@ -25,10 +31,40 @@ class UnknownSource(ValueError):
 
 
 @dataclass(frozen=True)
+class When:
+    """The dates a search is read against: `as_of` is "now" for the question (relative dates,
+    and what had been published by then, count from it); since/until keep only the articles
+    published in that range (articles with no date are then left out)."""
+
+    as_of: date
+    since: date | None = None
+    until: date | None = None
+
+    @classmethod
+    def of(cls, as_of: object = None, since: object = None, until: object = None) -> "When":
+        """From what a caller gave (dates or YYYY-MM-DD strings); ValueError says which is wrong."""
+        when = cls(
+            parse_day(as_of, "as_of") if as_of is not None else date.today(),
+            parse_day(since, "since") if since is not None else None,
+            parse_day(until, "until") if until is not None else None,
+        )
+        if when.since and when.until and when.since > when.until:
+            raise ValueError(f"since ({when.since}) is after until ({when.until})")
+        return when
+
+    @property
+    def days(self) -> tuple[int, int] | None:
+        if self.since is None and self.until is None:
+            return None
+        return (self.since or date.min).toordinal(), (self.until or date.max).toordinal()
+
+
+@dataclass(frozen=True)
 class Retrieved:
     passages: list[Passage]
     total: int  # chunks in the store when the search ran (0: the index is empty)
     lexical_out_of_step: bool  # BM25 does not hold the chunks the store holds (see rag/index/opened.py)
+    period: Period | None = None  # the period the question names, as read
 
 
 def search(
@@ -37,58 +73,122 @@ def search(
     *,
     sources: Sequence[str] | None = None,
     mmr: bool = False,
+    as_of: date | str | None = None,
+    since: date | str | None = None,
+    until: date | str | None = None,
     settings: Settings | None = None,
     index: Index | None = None,
 ) -> list[Passage]:
     """The k passages that best match `query`, best first (empty when the index is).
-    k is 1..MAX_K; the query at most MAX_QUESTION_CHARS long (BadRequest otherwise)."""
+    k is 1..MAX_K; the query at most MAX_QUESTION_CHARS long (BadRequest otherwise).
+    `as_of` (default today) is the date the question is asked on: "this week" or "on Monday" are
+    read from it and articles published after it count less. `since`/`until` keep only articles
+    published in that range (dates or YYYY-MM-DD)."""
     query = check_text(query, "query")
     k = check_k(k)
     sources = check_list(sources, "sources", MAX_SOURCES) or None
-    return retrieve(open_index(settings, index), query, k, sources=sources, mmr=mmr).passages
+    when = check_when(as_of, since, until)
+    return retrieve(open_index(settings, index), query, k, sources=sources, mmr=mmr, when=when).passages
+
+
+def check_when(as_of: object, since: object, until: object) -> When:
+    from ..config import BadRequest
+
+    try:
+        return When.of(as_of, since, until)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def retrieve(
-    index: Index, query: str, k: int | None = None, *, sources: Sequence[str] | None = None, mmr: bool = False
+    index: Index,
+    query: str,
+    k: int | None = None,
+    *,
+    sources: Sequence[str] | None = None,
+    mmr: bool = False,
+    when: When | None = None,
 ) -> Retrieved:
-    """search() with what a caller inside newsrag also wants to know: the store's size and
-    whether BM25 is in step (arguments already checked)."""
+    """search() with what a caller inside newsrag also wants to know: the store's size, whether
+    BM25 is in step, and the period the question named (arguments already checked)."""
     k = k or index.settings.top_k
+    when = when or When.of()
     query = (query or "").strip()
     total = index.count() if query else 0
     if total == 0:
         return Retrieved([], total, False)
-    store, lexical = index.store, index.lexical
-    behind = lexical.count() != total  # read as it is: repairing it is the writer's job
+    behind = index.lexical.count() != total  # read as it is: repairing it is the writer's job
 
-    where, allowed_docs = None, None
+    pool = gather(index, query, max(CANDIDATES, 5 * k), total, sources=sources, when=when)
+    if not pool.candidates:
+        return Retrieved([], total, behind, pool.period)
+    ranker = load_ranker()
+    scores = ranker.score(features(query, pool.candidates, when.as_of.toordinal(), pool.period, ranker.neutral))
+    best = sorted(range(len(scores)), key=lambda i: -scores[i])[: 3 * k if mmr else k]
+    order = [best[i] for i in _mmr(pool.vectors[best], [scores[i] for i in best], k)] if mmr else best
+    passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25) for i in order for c in [pool.candidates[i]]]
+    return Retrieved(passages, total, behind, pool.period)
+
+
+@dataclass(frozen=True)
+class Pool:
+    candidates: list[Candidate]
+    vectors: np.ndarray  # one row per candidate
+    period: Period | None
+
+
+def gather(
+    index: Index, query: str, n: int, total: int, *, sources: Sequence[str] | None = None, when: When
+) -> Pool:
+    """The candidates to rank: the n best of each retriever over the whole archive (or the
+    sources and dates asked for), and the best of each over the period the question names."""
+    store, lexical = index.store, index.lexical
+    filters, allowed_docs = [], None
     if sources:
         docs = match_sources(store.docs().values(), list(sources))
         if not docs:
             raise UnknownSource(f"no ingested file matches {', '.join(sources)}")
         allowed_docs = {doc_id_for(d.path) for d in docs}
-        where = {"path": {"$in": [d.path for d in docs]}}
+        filters.append({"path": {"$in": [d.path for d in docs]}})
+    days = when.days
+    period = asked_period(query, when.as_of)
 
-    n = min(total, max(50, 5 * k))
     qvec = load_model().embed([query])[0]
-    dense = store.query(qvec, n, where)
-    lexical_hits = lexical.search(query, n, allowed_docs)
+    dense = store.query(qvec, min(total, n), _where(filters, days))
+    lexical_hits = lexical.search(query, n, allowed_docs, days)
+    found_dense, found_lexical = list(dense), list(lexical_hits)
+    if period is not None and (window := _overlap((period.first, period.last), days)) is not None:
+        found_dense += store.query(qvec, min(total, PERIOD_CANDIDATES), _where(filters, window))
+        found_lexical += lexical.search(query, PERIOD_CANDIDATES, allowed_docs, window)
 
-    fused: dict[str, float] = {}
-    for ranking in (dense, lexical_hits):
-        for rank, (cid, _) in enumerate(ranking):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
-    pool = sorted(fused, key=fused.get, reverse=True)[: max(k, 3 * k if mmr else k)]
-    rows = store.get(pool, embeddings=True)  # BM25 ids no longer in the store drop out here
-    pool = [cid for cid in pool if cid in rows]
-    if not pool:
-        return Retrieved([], total, behind)
-    vectors = np.array([rows[cid].embedding for cid in pool], dtype=np.float32)
-    similarity = vectors @ qvec
-    order = _mmr(vectors, [fused[c] for c in pool], k) if mmr else list(range(min(k, len(pool))))
-    bm25 = dict(lexical_hits)
-    passages = [_passage(rows[pool[i]], fused[pool[i]], float(similarity[i]), bm25.get(pool[i], 0.0)) for i in order]
-    return Retrieved(passages, total, behind)
+    ids = list(dict.fromkeys([cid for cid, _ in found_dense] + [cid for cid, _ in found_lexical]))
+    rows = store.get(ids, embeddings=True)  # BM25 ids no longer in the store drop out here
+    ids = [cid for cid in ids if cid in rows]
+    vectors = np.array([rows[cid].embedding for cid in ids], dtype=np.float32).reshape(len(ids), -1)
+    similarity = vectors @ qvec if ids else np.zeros(0)
+    dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
+    lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical_hits)}
+    bm25 = dict(found_lexical)
+    candidates = [
+        Candidate(rows[cid], float(similarity[i]), bm25.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid))
+        for i, cid in enumerate(ids)
+    ]
+    return Pool(candidates, vectors, period)
+
+
+def _where(filters: list[dict], days: tuple[int, int] | None) -> dict | None:
+    """A Chroma `where` for these filters and a range of publication days."""
+    clauses = list(filters)
+    if days is not None:
+        clauses += [{"day": {"$gte": max(1, days[0])}}, {"day": {"$lte": days[1]}}]
+    return None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int] | None) -> tuple[int, int] | None:
+    if b is None:
+        return a
+    first, last = max(a[0], b[0]), min(a[1], b[1])
+    return (first, last) if first <= last else None
 
 
 def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8) -> list[Passage]:

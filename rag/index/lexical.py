@@ -64,7 +64,7 @@ def index_text(title: str, text: str) -> str:
     return f"{title}\n{text}" if title else text
 
 
-_SCHEMA_VERSION = "2"  # bump when the tantivy schema changes: the index is rebuilt from Chroma
+_SCHEMA_VERSION = "3"  # bump when the tantivy schema changes: the index is rebuilt from Chroma
 _WRITER_HEAP = 50_000_000
 # BM25 as newsrag has always scored it (bm25s's defaults): tantivy finds the candidates with its
 # own BM25 (k1 = 1.2, lengths quantised) and they are rescored with these, exactly.
@@ -80,6 +80,7 @@ def _schema():
     builder.add_text_field("doc", stored=False, tokenizer_name="raw")  # the file's doc id, for source filters
     builder.add_text_field("body", stored=True, tokenizer_name="raw", index_option="freq")  # newsrag's tokens
     builder.add_unsigned_field("length", fast=True)  # tokens in the chunk: the average length is BM25's
+    builder.add_unsigned_field("day", fast=True, indexed=True)  # publication day (rag/timeframe.py), 0 unknown
     return builder.build()
 
 
@@ -149,8 +150,11 @@ class LexicalIndex:
         hits = searcher.search(tantivy.Query.all_query(), limit=searcher.num_docs).hits
         return sorted(searcher.doc(address)["id"][0] for _, address in hits)
 
-    def search(self, query: str, n: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
-        """Top chunks by BM25 as (id, score), best first; only chunks of `allowed_docs` (doc ids) when given."""
+    def search(
+        self, query: str, n: int, allowed_docs: set[str] | None = None, days: tuple[int, int] | None = None
+    ) -> list[tuple[str, float]]:
+        """Top chunks by BM25 as (id, score), best first; only chunks of `allowed_docs` (doc ids) when
+        given, and only chunks published on days first..last (inclusive) when `days` is given."""
         import tantivy
 
         searcher = self._searcher()
@@ -166,6 +170,9 @@ class LexicalIndex:
                 return []
             only = tantivy.Query.const_score_query(tantivy.Query.term_set_query(schema, "doc", sorted(allowed_docs)), 0.0)
             query_ = tantivy.Query.boolean_query([(tantivy.Occur.Must, query_), (tantivy.Occur.Must, only)])
+        if days is not None:
+            within = tantivy.Query.range_query(schema, "day", tantivy.FieldType.Unsigned, max(1, days[0]), days[1])
+            query_ = tantivy.Query.boolean_query([(tantivy.Occur.Must, query_), (tantivy.Occur.Must, within)])
         hits = searcher.search(query_, limit=n * _CANDIDATES).hits
         docs = [searcher.doc(address) for _, address in hits]
         scored = _rescore(searcher, terms, [(d.get_first("id"), (d.get_first("body") or "").split()) for d in docs])
@@ -177,8 +184,8 @@ class LexicalIndex:
 
     # --- writing (the writer holds the write lock) ------------------------------------------
 
-    def update(self, add: Iterable[tuple[str, str, list[str]]] = (), delete: Iterable[str] = ()) -> None:
-        """Add chunks (id, doc id, tokens) and delete chunk ids, in one commit to the live build."""
+    def update(self, add: Iterable[tuple[str, str, int, list[str]]] = (), delete: Iterable[str] = ()) -> None:
+        """Add chunks (id, doc id, day, tokens) and delete chunk ids, in one commit to the live build."""
         add, delete = list(add), list(delete)
         if not add and not delete:
             return
@@ -187,9 +194,9 @@ class LexicalIndex:
         try:
             for cid in delete:
                 writer.delete_documents_by_term("id", cid)
-            for cid, doc_id, tokens in add:
+            for cid, doc_id, day, tokens in add:
                 writer.delete_documents_by_term("id", cid)  # an id is written once, whatever came before
-                writer.add_document(_document(cid, doc_id, tokens))
+                writer.add_document(_document(cid, doc_id, day, tokens))
             writer.commit()
         except BaseException:
             writer.rollback()
@@ -197,13 +204,13 @@ class LexicalIndex:
         finally:
             writer.wait_merging_threads()
 
-    def rebuild(self, chunks: Iterable[tuple[str, str, list[str]]]) -> None:
+    def rebuild(self, chunks: Iterable[tuple[str, str, int, list[str]]]) -> None:
         """A new build holding exactly these chunks (id, doc id, tokens), then switched to live."""
         build = self.directory / f"build-{uuid.uuid4().hex[:12]}"
         writer = _engine(build).writer(heap_size=_WRITER_HEAP, num_threads=1)
         try:
-            for cid, doc_id, tokens in chunks:
-                writer.add_document(_document(cid, doc_id, tokens))
+            for cid, doc_id, day, tokens in chunks:
+                writer.add_document(_document(cid, doc_id, day, tokens))
             writer.commit()
         finally:
             writer.wait_merging_threads()
@@ -244,12 +251,13 @@ def _rescore(searcher, terms: list[str], candidates: list[tuple[str, list[str]]]
     return out
 
 
-def _document(cid: str, doc_id: str, tokens: list[str]):
+def _document(cid: str, doc_id: str, day: int, tokens: list[str]):
     import tantivy
 
     doc = tantivy.Document()
     doc.add_text("id", cid)
     doc.add_text("doc", doc_id)
+    doc.add_unsigned("day", day)
     doc.add_unsigned("length", len(tokens))
     text = " ".join(tokens)
     marks, at = [], 0
@@ -302,7 +310,7 @@ def sync_lexical(store: Store, lexical: LexicalIndex, notes: list[str] | None = 
     stored = set(store.all_ids())
     if not lexical.current():
         rows = store.get(sorted(stored))
-        lexical.rebuild((cid, row.meta.doc_id, tokens) for (cid, row), tokens in
+        lexical.rebuild((cid, row.meta.doc_id, row.meta.day, tokens) for (cid, row), tokens in
                         zip(rows.items(), tokenize([index_text(r.meta.title, r.text) for r in rows.values()])))
         if notes is not None and stored:
             notes.append(f"built the keyword index of {len(stored)} chunks")
@@ -311,7 +319,7 @@ def sync_lexical(store: Store, lexical: LexicalIndex, notes: list[str] | None = 
     missing, extra = sorted(stored - have), sorted(have - stored)
     rows = store.get(missing)
     texts = [index_text(rows[i].meta.title, rows[i].text) for i in missing if i in rows]
-    lexical.update(((i, rows[i].meta.doc_id, t) for i, t in zip([i for i in missing if i in rows], tokenize(texts))),
+    lexical.update(((i, rows[i].meta.doc_id, rows[i].meta.day, t) for i, t in zip([i for i in missing if i in rows], tokenize(texts))),
                    extra)
     if notes is not None and (missing or extra):
         notes.append(f"brought the keyword index in step: {len(missing)} chunks added, {len(extra)} removed")

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..timeframe import day_of
 from ..types import Statement
 
 
@@ -37,13 +38,19 @@ class ChunkMeta:
     speakers: tuple[str, ...] = ()  # their name words, lower case (for `$contains` filters)
     index_version: str = ""  # of the speaker rules that wrote `statements` (rag/indexing/quotes.py)
 
+    @property
+    def day(self) -> int:
+        """The publication day as a number (rag/timeframe.py), 0 when unknown: stored as `day`
+        so that Chroma can filter on a date range."""
+        return day_of(self.date)
+
     def to_chroma(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "path": self.path, "source": self.source, "name": self.name, "doc_id": self.doc_id,
             "version": self.version, "content_hash": self.content_hash, "encoding": self.encoding,
             "title": self.title, "byline": self.byline, "date": self.date, "n_chunks": self.n_chunks,
             "chunk_index": self.chunk_index, "start": self.start, "end": self.end, "tokens": self.tokens,
-            "index_version": self.index_version,
+            "index_version": self.index_version, "day": self.day,
             "statements": json.dumps([[st.speaker, st.start, st.end, int(st.direct)] for st in self.statements]),
         }
         if self.speakers:  # Chroma refuses empty lists

@@ -88,8 +88,12 @@ def parse(text: str, fallback_title: str = "") -> Document:
     title = byline = date = ""
 
     for i, span in enumerate(spans):
-        reason = boilerplate.furniture_reason(text[span.start : span.end])
-        if reason:
+        unit = text[span.start : span.end].strip()
+        # The dateline first: "Published: 2015/11/01" reads like a comment form's words to the cleaner
+        if not date and len(boilerplate.words(unit)) <= 12 and (iso := _parse_dateline(unit)):
+            date = iso
+            role[i] = "dateline"
+        elif reason := boilerplate.furniture_reason(unit):
             role[i] = reason
 
     first = next((i for i in range(len(spans)) if i not in role), None)
@@ -109,9 +113,6 @@ def parse(text: str, fallback_title: str = "") -> Document:
         if not byline and (m := _BYLINE.match(unit)):
             byline = m.group("who").strip(" ,|")
             role[i] = "byline"
-        elif not date and (iso := _parse_dateline(unit)):
-            date = iso
-            role[i] = "dateline"
 
     prose = [i for i in range(len(spans)) if i not in role and boilerplate.is_sentence_like(text[spans[i].start : spans[i].end])]
     if prose:

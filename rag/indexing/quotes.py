@@ -59,7 +59,8 @@ _FUNCTION_WORDS = {
 }
 
 
-INDEX_VERSION = "1"  # bump when the rules change: stored statements are refreshed at the next ingest
+INDEX_VERSION = "2"  # bump when the rules or the stored metadata change: chunks are refreshed (not re-embedded) at the next ingest
+# (2: chunks carry `day`, the publication day as a number, for date filters)
 
 
 def clean_name(name: str) -> str:

@@ -18,6 +18,7 @@ from ..config import Settings
 from ..index.embeddings import load_model
 from ..index.lexical import LexicalIndex, index_text, tokenize
 from ..index.store import Store, doc_id_for
+from ..timeframe import day_of
 from .chunking import Chunk
 from .plan import Job
 
@@ -84,7 +85,7 @@ class Writer:
                 self.store.delete(stale)
             searchable = [r for r in step if r.action != "meta"]  # a refresh changes no words
             tokens = tokenize([index_text(r.job.doc.title, r.chunk.text) for r in searchable]) if searchable else []
-            self.lexical.update(((r.cid, doc_id_for(str(r.job.file.path)), t) for r, t in zip(searchable, tokens)),
+            self.lexical.update(((r.cid, doc_id_for(str(r.job.file.path)), day_of(r.job.doc.date), t) for r, t in zip(searchable, tokens)),
                                 stale)
             for job in finished:
                 done(job)

@@ -62,6 +62,11 @@ def chosen_paths(keys: list[str] | None, index: Index) -> list[str]:
     return [by_key[k] for k in keys]
 
 
+def _day(text: str | None) -> str | None:
+    """A date field as typed: blank is no date (answer() checks the rest and says what is wrong)."""
+    return (text or "").strip() or None
+
+
 def bounded(produce, settings: Settings):
     """What `produce()` yields, for at most RAG_REQUEST_TIMEOUT seconds (a Deadline after that)."""
     return within(produce, total=settings.request_timeout, name="newsrag-request")
@@ -112,6 +117,11 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                     k = gr.Slider(1, 20, value=min(settings.top_k, 20), step=1, label="Passages to answer from")
                     only = gr.Dropdown(choices, multiselect=True, label="Only these articles",
                                        info="Leave empty to search all.")
+                    with gr.Row():
+                        as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD (default today)", elem_id="nr-as-of",
+                                           info="'This week' or 'on Monday' in a question count from this date.")
+                        since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", elem_id="nr-since")
+                        until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="nr-until")
 
             with gr.Tab("Briefing", id="briefing"):
                 with gr.Row():
@@ -139,7 +149,8 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
         # -- events (UI only: scripts use the "chat" and "briefing" endpoints below) --
 
-        def respond(message: str, history: list, asked: list, backend_name: str, k_value: float, chosen: list):
+        def respond(message: str, history: list, asked: list, backend_name: str, k_value: float, chosen: list,
+                    as_of_text: str, since_text: str, until_text: str):
             message = (message or "").strip()
             if not message:
                 yield history, asked, gr.skip(), ""
@@ -150,7 +161,8 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
             try:
                 paths = chosen_paths(chosen, index) or None
                 events = bounded(lambda: answer(message, k=int(k_value), backend=backend_name, sources=paths,
-                                                stream=True, index=index, history=asked), settings)
+                                                stream=True, index=index, history=asked, as_of=_day(as_of_text),
+                                                since=_day(since_text), until=_day(until_text)), settings)
                 for event in events:
                     if isinstance(event, Answer):
                         final = event
@@ -166,7 +178,7 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
             yield history, asked + [message], sources_html(final), ""
 
         question.submit(
-            respond, [question, chat, questions, backend, k, only], [chat, questions, sources, question],
+            respond, [question, chat, questions, backend, k, only, as_of, since, until], [chat, questions, sources, question],
             api_visibility="private",
         )
         clear.click(lambda: ([], [], sources_html(None)), None, [chat, questions, sources], api_visibility="private")
@@ -227,13 +239,16 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
         # -- stable endpoints for scripts (gradio_client) --
 
-        def chat_api(question: str, history: list[str] | None = None, backend: str = "auto", k: int = 8) -> dict:
+        def chat_api(question: str, history: list[str] | None = None, backend: str = "auto", k: int = 8,
+                     as_of: str = "", since: str = "", until: str = "") -> dict:
             """Answer a question about the articles. Returns rag.Answer.to_dict(): text with [n]
             markers, citations (file, exact quote, character offsets), passages, abstained.
-            k is 1..50, a question at most 2,000 characters, history at most 20 questions."""
+            k is 1..50, a question at most 2,000 characters, history at most 20 questions;
+            as_of, since, until are dates as YYYY-MM-DD (empty: today, no range)."""
             try:
                 result = next(iter(bounded(lambda: [answer(question, k=k, backend=backend, history=history or None,
-                                                           index=index)], settings)))
+                                                           index=index, as_of=_day(as_of), since=_day(since),
+                                                           until=_day(until))], settings)))
             except (BadRequest, Deadline) as exc:
                 raise gr.Error(_user_error(exc, settings)) from None
             return _for_api(result.to_dict())

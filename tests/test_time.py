@@ -121,6 +121,6 @@ def test_cli_takes_as_of_since_and_until(story_index):
     asked = run_cli("ask", "What happened to the harbour strike this week?", "--as-of", "2022-11-15", "--json",
                     data_dir=data)
     assert asked.returncode == 0, asked.stderr
-    assert json.loads(asked.stdout)["citations"][0]["name"] == "early.txt"
+    assert json.loads(asked.stdout)["passages"][0]["name"] == "early.txt"  # the article of that week ranks first
     bad = run_cli("search", "harbour strike", "--since", "yesterday", data_dir=data)
     assert bad.returncode != 0 and "YYYY-MM-DD" in bad.stderr and "Traceback" not in bad.stderr

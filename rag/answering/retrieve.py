@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ..config import MAX_SOURCES, Settings, check_k, check_list, check_text
-from ..index.embeddings import load_model
+from ..index.embeddings import DIMENSION, load_model
 from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk
 from ..index.store import doc_id_for
@@ -164,8 +164,8 @@ def gather(
     ids = list(dict.fromkeys([cid for cid, _ in found_dense] + [cid for cid, _ in found_lexical]))
     rows = store.get(ids, embeddings=True)  # BM25 ids no longer in the store drop out here
     ids = [cid for cid in ids if cid in rows]
-    vectors = np.array([rows[cid].embedding for cid in ids], dtype=np.float32).reshape(len(ids), -1)
-    similarity = vectors @ qvec if ids else np.zeros(0)
+    vectors = np.array([rows[cid].embedding for cid in ids], dtype=np.float32) if ids else np.zeros((0, DIMENSION))
+    similarity = vectors @ qvec
     dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
     lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical_hits)}
     bm25 = dict(found_lexical)

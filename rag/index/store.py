@@ -12,7 +12,7 @@ import functools
 import hashlib
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from more_itertools import chunked
 
@@ -68,16 +68,20 @@ class StoreError(RuntimeError):
     """The index cannot be reached or opened; the message says what to do."""
 
 
+# What the embedded Chroma says to a reader while another process writes: no vector segment on
+# disk yet for the very first vectors, or a vector whose row is not visible yet.
+_BEING_WRITTEN = ("nothing found on disk", "segment reader", "error finding id")
+
+
 def _patiently(call):
-    """Run a read; while another process writes the very first vectors of a collection, the
-    embedded Chroma has rows but no vector segment on disk yet ("Nothing found on disk"): wait
-    for it briefly, then say so plainly."""
+    """Run a read; while another process writes (see _BEING_WRITTEN), wait for it briefly, then
+    say so plainly."""
     deadline = time.monotonic() + _BUSY_WAIT
     while True:
         try:
             return call()
         except Exception as exc:  # chromadb raises InternalError for this, among other things
-            if "nothing found on disk" not in str(exc).lower() and "segment reader" not in str(exc).lower():
+            if not any(sign in str(exc).lower() for sign in _BEING_WRITTEN):
                 raise
             if time.monotonic() > deadline:
                 raise StoreError("the index is being written by an ingest and cannot be searched yet: try again in a moment") from exc
@@ -170,11 +174,24 @@ class Store:
         include = ["documents", "metadatas"] + (["embeddings"] if embeddings else [])
         out: dict[str, StoredChunk] = {}
         for part in chunked(ids, self.max_batch):
-            page = self.collection.get(ids=part, include=include)
-            for i, cid in enumerate(page["ids"]):
-                vector = page["embeddings"][i] if embeddings else None
-                out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
+            for page in self._readable(part, include):
+                for i, cid in enumerate(page["ids"]):
+                    vector = page["embeddings"][i] if embeddings else None
+                    out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
         return out
+
+    def _readable(self, ids: list[str], include: list[str]) -> Iterator[dict]:
+        """Pages of these chunks. While another process writes, the embedded Chroma may refuse a
+        page for one chunk it is writing ("Error finding id"): the rest are read, halving the
+        page, and that chunk is left out, as a chunk deleted meanwhile would be."""
+        try:
+            yield self.collection.get(ids=ids, include=include)
+        except Exception as exc:
+            if not any(sign in str(exc).lower() for sign in _BEING_WRITTEN):
+                raise
+            if len(ids) > 1:
+                yield from self._readable(ids[: len(ids) // 2], include)
+                yield from self._readable(ids[len(ids) // 2 :], include)
 
     def with_speaker(self, word: str) -> dict[str, StoredChunk]:
         """Chunks in which someone whose name holds `word` (lower case) is quoted or reported."""

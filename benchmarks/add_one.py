@@ -25,7 +25,7 @@ from rag import Settings, ingest  # noqa: E402
 from rag.index.embeddings import load_model  # noqa: E402
 from rag.offline import encoding  # noqa: E402
 
-DEFAULT = Path.home() / ".cache" / "newsrag-bench" / "rtqa-index"
+DEFAULT = Path.home() / ".cache" / "newsrag-bench" / "rtqa-index-dated"
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_rtqa.json")
     args = parser.parse_args()
-    settings = Settings(data_dir=CACHE / "rtqa-index", backend="extractive")
+    settings = Settings(data_dir=CACHE / "rtqa-index-dated", backend="extractive")
     prepare(settings)
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     stats = {s: {"answerable": 0, "hit": 0, "abstained_wrongly": 0, "unanswerable": 0, "abstained_rightly": 0,

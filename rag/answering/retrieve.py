@@ -11,7 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..config import MAX_SOURCES, Settings, check_k, check_list, check_text
+from ..config import MAX_SOURCES, BadRequest, Settings, check_k, check_list, check_text
 from ..index.embeddings import DIMENSION, load_model
 from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk
@@ -92,8 +92,7 @@ def search(
 
 
 def check_when(as_of: object, since: object, until: object) -> When:
-    from ..config import BadRequest
-
+    """The dates a caller gave, or BadRequest saying which is wrong."""
     try:
         return When.of(as_of, since, until)
     except ValueError as exc:

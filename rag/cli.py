@@ -6,7 +6,7 @@ import sys
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 from rich.table import Table
@@ -50,6 +50,13 @@ def main(
         problems = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in exc.errors())
         err.print(f"[red]Error:[/] invalid configuration (environment or .env): {escape(problems)}")
         raise typer.Exit(2)
+
+
+# The dates `search` and `ask` take (rag/answering/retrieve.When checks them).
+AsOf = Annotated[Optional[str], typer.Option(
+    "--as-of", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it.")]
+Since = Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")]
+Until = Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")]
 
 
 def _variable(loc: tuple) -> str:
@@ -136,11 +143,9 @@ def search(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="How many passages (default RAG_TOP_K)."),
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
     mmr: bool = typer.Option(False, "--mmr", help="Diversify: prefer passages that add something new."),
-    as_of: Optional[str] = typer.Option(
-        None, "--as-of", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it."
-    ),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (YYYY-MM-DD)."),
+    as_of: AsOf = None,
+    since: Since = None,
+    until: Until = None,
     as_json: bool = typer.Option(False, "--json", help="Print passages as JSON."),
 ) -> None:
     """Show the passages that best match a query (dense + BM25 candidates, ranked by the learned ranker)."""
@@ -169,11 +174,9 @@ def ask(
     k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="Passages to answer from (default RAG_TOP_K)."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend (default RAG_BACKEND)."),
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
-    as_of: Optional[str] = typer.Option(
-        None, "--as-of", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it."
-    ),
-    since: Optional[str] = typer.Option(None, "--since", help="Only articles published on or after this date (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only articles published on or before this date (YYYY-MM-DD)."),
+    as_of: AsOf = None,
+    since: Since = None,
+    until: Until = None,
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question with citations: file name, exact quote and character offsets."""

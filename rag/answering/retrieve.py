@@ -124,15 +124,17 @@ def retrieve(
     ranker = load_ranker()
     scores = ranker.score(features(query, pool.candidates, when.as_of.toordinal(), pool.period, ranker.neutral))
     best = sorted(range(len(scores)), key=lambda i: -scores[i])[: 3 * k if mmr else k]
-    order = [best[i] for i in _mmr(pool.vectors[best], [scores[i] for i in best], k)] if mmr else best
-    passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25) for i in order for c in [pool.candidates[i]]]
+    if mmr:
+        found = index.store.vectors([pool.candidates[i].row.id for i in best])
+        vectors = np.array([found.get(pool.candidates[i].row.id, np.zeros(DIMENSION)) for i in best], dtype=np.float32)
+        best = [best[i] for i in _mmr(vectors, [scores[i] for i in best], k)]
+    passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25) for i in best for c in [pool.candidates[i]]]
     return Retrieved(passages, total, behind, pool.period)
 
 
 @dataclass(frozen=True)
 class Pool:
     candidates: list[Candidate]
-    vectors: np.ndarray  # one row per candidate
     period: Period | None
 
 
@@ -161,18 +163,19 @@ def gather(
         found_lexical += lexical.search(query, PERIOD_CANDIDATES, allowed_docs, window)
 
     ids = list(dict.fromkeys([cid for cid, _ in found_dense] + [cid for cid, _ in found_lexical]))
-    rows = store.get(ids, embeddings=True)  # BM25 ids no longer in the store drop out here
+    rows = store.get(ids)  # BM25 ids no longer in the store drop out here
     ids = [cid for cid in ids if cid in rows]
-    vectors = np.array([rows[cid].embedding for cid in ids], dtype=np.float32) if ids else np.zeros((0, DIMENSION))
-    similarity = vectors @ qvec
+    similarity = dict(found_dense)  # and the keyword-only candidates' from their stored vectors
+    for cid, vector in store.vectors([cid for cid in ids if cid not in similarity]).items():
+        similarity[cid] = float(vector @ qvec)
     dense_rank = {cid: r for r, (cid, _) in enumerate(dense)}
     lexical_rank = {cid: r for r, (cid, _) in enumerate(lexical_hits)}
     bm25 = dict(found_lexical)
     candidates = [
-        Candidate(rows[cid], float(similarity[i]), bm25.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid))
-        for i, cid in enumerate(ids)
+        Candidate(rows[cid], similarity.get(cid, 0.0), bm25.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid))
+        for cid in ids
     ]
-    return Pool(candidates, vectors, period)
+    return Pool(candidates, period)
 
 
 def _where(filters: list[dict], days: tuple[int, int] | None) -> dict | None:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+import numpy as np
 from more_itertools import chunked
 
 from ..config import Settings
@@ -178,6 +179,14 @@ class Store:
                 for i, cid in enumerate(page["ids"]):
                     vector = page["embeddings"][i] if embeddings else None
                     out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
+        return out
+
+    def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks (those that exist), without their text."""
+        out: dict[str, np.ndarray] = {}
+        for part in chunked(ids, self.max_batch):
+            for page in self._readable(part, ["embeddings"]):
+                out.update(zip(page["ids"], np.asarray(page["embeddings"], dtype=np.float32)))
         return out
 
     def _readable(self, ids: list[str], include: list[str]) -> Iterator[dict]:

@@ -9,7 +9,7 @@ import pytest
 from rag.answering.citations import split_claims
 from rag.briefs.differences import _differing_quotes
 from rag.answering.followup import rewrite
-from rag.answering.generate.extractive import analyse
+from rag.answering.question import analyse
 from rag.indexing.quotes import clean_name, question_speaker, same_person
 from rag.briefs.story import Sentence
 

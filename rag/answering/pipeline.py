@@ -18,10 +18,11 @@ from typing import Iterator, Sequence, Union
 from .citations import UNSUPPORTED, check, ground
 from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from ..index.embeddings import embed_cached
-from .evidence import article_texts, passage_sentences
 from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
-from .generate.extractive import ExtractiveGenerator, analyse, select
+from .generate.extractive import ExtractiveGenerator
+from .question import analyse
+from .selection import Evidence, gather_evidence
 from .injection import neutralize
 from ..index.opened import Index, open_index
 from ..prompts import count_tokens, fit_passages, render
@@ -105,16 +106,17 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         seen = {p.chunk_id for p in passages}
         passages += speaker_passages(index, asked.speaker, exclude=seen, limit=k or settings.top_k)
     timings["retrieve"] = time.perf_counter() - started
-    sentences, stale = passage_sentences(passages)
+    idf = index.idf()
+    evidence = gather_evidence(asked, passages, idf)
+    sentences, stale = list(evidence.sentences), evidence.stale
     if stale:
         notes.append(
             f"{len(set(stale))} file(s) changed since they were ingested and cannot be cited until you run "
             f"`rag ingest` again: {', '.join(sorted(set(stale)))}"
         )
     # a language model is only asked what the articles can answer; the extractive answerer
-    # makes the same judgement itself (and says so with its refusal)
-    idf = index.idf()
-    relevant = name == "extractive" or bool(select(asked, sentences, idf, article_texts(passages)))
+    # makes the same judgement (and says so with its refusal)
+    relevant = name == "extractive" or evidence.answers
 
     generator: Generator = ExtractiveGenerator(settings, idf)
     used = list(passages)
@@ -123,7 +125,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     if relevant and name != "extractive":
         try:
             generator = make_generator(name, settings)
-            request, used = _llm_request(question, passages, generator, settings)
+            request, used = _llm_request(question, passages, generator, settings, evidence)
             for delta in generator.generate(request):
                 text += delta
                 yield delta
@@ -135,13 +137,13 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             yield "\n\n" + note + "\n\n"
             generator, used, text = ExtractiveGenerator(settings, idf), list(passages), ""
     if relevant and not text:  # the extractive answerer, by choice or as the fallback
-        for delta in generator.generate(Request(question, used)):
+        for delta in generator.generate(Request(question, used, evidence=evidence)):
             text += delta
             yield delta
     timings["generate"] = time.perf_counter() - t0
 
     if len(used) != len(passages):  # the model was shown fewer passages: cite only those
-        sentences, _ = passage_sentences(used)
+        sentences = list(evidence.within(len(used)).sentences)
     grounded = ground(text, used, sentences, embed=embed_cached, idf=idf) if relevant else None
     if grounded is None or grounded.refused or grounded.supported == 0:
         text = _abstention(passages)
@@ -159,7 +161,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     yield final
 
 
-def _llm_request(question: str, passages: Sequence[Passage], generator: Generator, settings: Settings):
+def _llm_request(question: str, passages: Sequence[Passage], generator: Generator, settings: Settings,
+                 evidence: Evidence):
     """Chat messages from prompts/, with as many passages as fit the model's window."""
     refusal = render("refusal")
     system = render("system", refusal=refusal, max_sentences=MAX_SENTENCES)
@@ -173,7 +176,7 @@ def _llm_request(question: str, passages: Sequence[Passage], generator: Generato
     user = render("answer", passages="\n\n".join(shown[:n]), question=question, refusal=refusal,
                   max_sentences=MAX_SENTENCES)
     messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    return Request(question, passages[:n], messages, settings.max_answer_tokens), list(passages[:n])
+    return Request(question, passages[:n], messages, settings.max_answer_tokens, evidence.within(n)), list(passages[:n])
 
 
 def _render_passage(n: int, p: Passage) -> str:

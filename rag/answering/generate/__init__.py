@@ -12,11 +12,13 @@ from __future__ import annotations
 import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence
 
 from ...config import BACKENDS, Settings
 from ...types import Passage
 
+if TYPE_CHECKING:
+    from ..selection import Evidence
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,7 @@ class Request:
     passages: Sequence[Passage]
     messages: list[dict[str, str]] = field(default_factory=list)  # for language models
     max_tokens: int = 512
+    evidence: "Evidence | None" = None  # what the passages hold for the question, found once before any backend runs
 
 
 class BackendError(RuntimeError):

@@ -1,0 +1,90 @@
+"""What a question asks: its content words, whom it asks about, what form the answer takes
+(a number, a sum of money, a date, a name), and the names the answer must be about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..index.lexical import tokenize
+from ..indexing.quotes import question_speaker
+
+# Words that shape a question but do not say what it is about. (The index keeps most function
+# words, so they are listed here; the list is stemmed like the index.)
+_QUESTION_WORDS = frozenset(
+    tokenize([
+        "what which who whom whose why how when where did does do done say says said tell told happen "
+        "happened happens mention mentioned report reported according describe described "
+        "about above after again against all also am among any around because been before being below "
+        "besides between both can could during each even ever every few from further had has have having "
+        "he her here hers him his its itself just me more most much my nor now off once only other our "
+        "out over own same she should so some such than them then there these those through too under "
+        "until up very was we were while would you your yet regarding concerning despite via within "
+        "without whether kind sort way thing things many"
+    ])[0]
+)
+NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                     r"forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|"
+                     r"half|double|doubled|tripled)\b", re.I)
+MONEY = re.compile(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yuan|rubles?|roubles?|yen|rupees?|francs?)\b", re.I)
+DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\b\d{4}\b|"
+                   r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow|"
+                   r"last\s+(?:week|month|year)|this\s+(?:week|month|year)|weeks?\s+ago|days?\s+ago)\b", re.I)
+PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+# names and acronyms, a run of them being one entity ("Emmanuel Macron")
+_ENTITY = re.compile(r"\b(?:[A-Z][a-zà-ÿ]+(?:-[A-Za-z]+)*|[A-Z]{2,6})(?:['’]s)?(?:\s+(?:[A-Z][a-zà-ÿ]+(?:-[A-Za-z]+)*|[A-Z]{2,6})(?:['’]s)?)*")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    terms: tuple[str, ...]  # stemmed content words
+    speaker: str | None
+    speech: bool  # asks what someone said ("what did X say/tell/claim")
+    wants_number: bool
+    wants_money: bool
+    wants_date: bool
+    wants_name: bool
+    entities: tuple[str, ...]  # capitalised words the answer must be about
+
+
+def analyse(question: str) -> Question:
+    q = question.strip()
+    lower = q.lower()
+    speaker = question_speaker(q)
+    terms = tuple(t for t in dict.fromkeys(tokenize([q])[0]) if t not in _QUESTION_WORDS)
+    first_word = q.split()[0] if q.split() else ""
+    entities = []
+    for m in _ENTITY.finditer(q):
+        words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
+        if m.start() == 0 and words and words[0] == first_word:
+            words = words[1:]  # the question's first word is capitalised anyway
+        words = [w for w in words if not _is_generic(w)]
+        if words:
+            entities.append(" ".join(words))
+    entities = tuple(dict.fromkeys(entities))
+    return Question(
+        text=q,
+        terms=terms,
+        speaker=speaker,
+        speech=bool(speaker and re.search(r"\b(?:say|said|tell|told|claim|state|announce|argue|write|comment|remark)\b", lower)),
+        wants_number=bool(re.search(r"\bhow (?:many|much|long|old|far|big|large)\b|\bwhat (?:percentage|share|number|amount)\b", lower)),
+        wants_money=bool(re.search(r"\bhow much\b.*\b(?:pay|paid|cost|costs|spend|spent|price|worth|charge|earn|raise|fund)|"
+                                   r"\bwhat (?:price|cost|fee|fine|salary)\b", lower)),
+        wants_date=bool(re.search(r"^when\b|\bwhat (?:day|date|year|month|time)\b", lower)),
+        wants_name=bool(re.search(r"^(?:who|whom)\b|\bwhich (?:\w+ )?(?:officials?|people|leaders?|ministers?|countries|country|person|companies|company)\b", lower)),
+        entities=entities,
+    )
+
+
+def _is_generic(word: str) -> bool:
+    """Capitalised words that are not names: question openers and the like."""
+    return word.lower() in _GENERIC_CAPITALS
+
+
+# capitalised but not names: question words, and dates (a question's "in March" is not a topic)
+_GENERIC_CAPITALS = frozenset(
+    "what which who why how when where did does is are was i the a an in on and or "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)

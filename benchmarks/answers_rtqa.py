@@ -3,8 +3,10 @@ and does it abstain on the 40 questions no document answers?
 
     python benchmarks/answers_rtqa.py        # uses the index built by retrieval_rtqa.py
 
-Answer hit: the answer text contains the gold answer (either part of "A — B"), compared
-lower-cased without punctuation, and the answer did not abstain. Abstention accuracy is over
+Each question is asked as of its `question_date`. Answer hit: the answer text contains the gold
+answer (either part of "A — B"), compared lower-cased without punctuation, and the answer did
+not abstain; first-claim hit: the same for the answer's first cited claim only (what a reader
+sees first). Abstention accuracy is over
 unanswerable questions (abstained) and answerable ones (not abstained). Citation validity is
 checked for every citation. Tune on dev only; holdout is reported.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -35,11 +38,11 @@ def main() -> None:
     prepare(settings)
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     stats = {s: {"answerable": 0, "hit": 0, "abstained_wrongly": 0, "unanswerable": 0, "abstained_rightly": 0,
-                 "citations": 0, "valid": 0, "seconds": 0.0} for s in ("dev", "holdout")}
+                 "first_hit": 0, "citations": 0, "valid": 0, "seconds": 0.0, "words": []} for s in ("dev", "holdout")}
     for q in queries:
         s = stats[q["split"]]
         t0 = time.perf_counter()
-        a = answer(q["question"], settings=settings)
+        a = answer(q["question"], settings=settings, as_of=q["question_date"].replace("/", "-")[:10])
         s["seconds"] += time.perf_counter() - t0
         s["citations"] += len(a.citations)
         s["valid"] += sum(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)
@@ -47,8 +50,11 @@ def main() -> None:
             s["answerable"] += 1
             if a.abstained:
                 s["abstained_wrongly"] += 1
-            elif any(v in normalise(a.text) for v in answer_variants(q["answer"])):
-                s["hit"] += 1
+            else:
+                s["words"].append(len(a.text.split()))
+                variants = answer_variants(q["answer"])
+                s["hit"] += any(v in normalise(a.text) for v in variants)
+                s["first_hit"] += any(v in normalise(first_claim(a.text)) for v in variants)
         else:
             s["unanswerable"] += 1
             s["abstained_rightly"] += int(a.abstained)
@@ -57,6 +63,8 @@ def main() -> None:
         n = s["answerable"] + s["unanswerable"]
         report[split] = {
             "answer_hit": round(s["hit"] / s["answerable"], 3),
+            "first_claim_hit": round(s["first_hit"] / s["answerable"], 3),
+            "median_words": sorted(s["words"])[len(s["words"]) // 2] if s["words"] else 0,
             "answered": round(1 - s["abstained_wrongly"] / s["answerable"], 3),
             "abstained_on_unanswerable": round(s["abstained_rightly"] / s["unanswerable"], 3),
             "abstention_accuracy": round((s["answerable"] - s["abstained_wrongly"] + s["abstained_rightly"]) / n, 3),
@@ -66,6 +74,12 @@ def main() -> None:
         print(split, report[split])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def first_claim(text: str) -> str:
+    """The answer up to its first citation markers ("... [1][2]")."""
+    found = re.match(r"(?s).*?\[\d+\](?:\s*\[\d+\])*", text)
+    return found.group() if found else text
 
 
 if __name__ == "__main__":

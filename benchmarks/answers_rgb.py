@@ -1,0 +1,113 @@
+"""Answer-level figures on RGB (en_fact): answerable accuracy, negative rejection, counterfactuals.
+
+    python benchmarks/answers_rgb.py       # ingests the snippets once (~3 min), then answers
+
+RGB's questions come in three forms sharing one question number: answerable (its snippets hold
+the answer), negative_rejection (its snippets are on the topic but do not hold it: the right
+reply declines) and counterfactual (the snippets assert a planted wrong answer). The questions
+are split in two halves by question number with a fixed hash (`half()`), so that no question
+is on both sides: "dev" may be used to fit or tune anything; "held-out" is only reported.
+
+Each corpus file (../shared/bench/rgb, never copied into the project) is ingested into its own
+index under $NEWSRAG_BENCH_DIR, one .txt file per snippet. Answer accuracy: the answer text holds
+the gold answer or one of its aliases (lower-cased, punctuation removed) and did not abstain.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from retrieval_rtqa import CACHE, normalise  # noqa: E402
+
+from rag import Index, Settings, answer, ingest  # noqa: E402
+from rag.answering.evidence import verify  # noqa: E402
+
+RGB = ROOT.parent / "shared" / "bench" / "rgb"
+CORPORA = {"answerable": "corpus_main", "negative_rejection": "corpus_negonly", "counterfactual": "corpus_counterfactual"}
+
+
+def half(qid: str) -> str:
+    """'dev' or 'held-out' for an RGB question id (rgbf-<n>-<form>), by its number, fixed."""
+    number = re.match(r"rgbf-(\d+)-", qid).group(1)
+    return "dev" if hashlib.sha1(f"rgb-split-{number}".encode()).digest()[0] % 2 == 0 else "held-out"
+
+
+def queries() -> list[dict]:
+    return [json.loads(line) for line in open(RGB / "queries.jsonl", encoding="utf-8")]
+
+
+def index_for(corpus: str) -> Index:
+    """The index of one corpus file, built on first use."""
+    settings = Settings(data_dir=CACHE / f"rgb-{corpus}-index", backend="extractive")
+    index = Index(settings)
+    if index.count() == 0:
+        docs = CACHE / f"rgb-{corpus}-docs"
+        if not docs.exists():
+            tmp = docs.with_suffix(".tmp")
+            tmp.mkdir(parents=True, exist_ok=True)
+            for line in open(RGB / f"{corpus}.jsonl", encoding="utf-8"):
+                doc = json.loads(line)
+                (tmp / f"{doc['id']}.txt").write_text(doc["body"].strip() + "\n", encoding="utf-8")
+            tmp.rename(docs)
+        t0 = time.perf_counter()
+        ingest([docs], settings=settings)
+        print(f"ingested {corpus} in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+        index = Index(settings)
+    return index
+
+
+def golds(q: dict) -> list[str]:
+    return [g for g in {normalise(a) for a in [q["answer"], *q.get("answer_aliases", [])]} if g]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_rgb.json")
+    args = parser.parse_args()
+    indexes = {form: index_for(corpus) for form, corpus in CORPORA.items()}
+    rows: dict[str, dict[str, list]] = {"dev": {}, "held-out": {}}
+    for q in queries():
+        t0 = time.perf_counter()
+        a = answer(q["question"], index=indexes[q["type"]])
+        seconds = time.perf_counter() - t0
+        text = normalise(a.text)
+        valid = all(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)
+        if q["type"] == "negative_rejection":
+            outcome = a.abstained
+        elif q["type"] == "answerable":
+            outcome = not a.abstained and any(g in text for g in golds(q))
+        else:  # counterfactual: repeats the planted answer
+            fake = normalise(q.get("fake_answer") or "")
+            outcome = bool(fake) and not a.abstained and fake in text
+        rows[half(q["id"])].setdefault(q["type"], []).append((outcome, valid, seconds, len(a.text.split())))
+    report = {}
+    for split, by_form in rows.items():
+        report[split] = {
+            "answerable_accuracy": _share(by_form["answerable"]),
+            "negative_rejection": _share(by_form["negative_rejection"]),
+            "counterfactual_repeats_planted_answer": _share(by_form["counterfactual"]),
+            "questions": {form: len(r) for form, r in by_form.items()},
+            "citation_validity": _share([(v, 0, 0, 0) for r in by_form.values() for _, v, _, _ in r]),
+            "median_words_answerable": sorted(w for *_, w in by_form["answerable"])[len(by_form["answerable"]) // 2],
+        }
+        print(split, report[split])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def _share(rows: list[tuple]) -> float:
+    return round(sum(bool(r[0]) for r in rows) / len(rows), 3) if rows else 0.0
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,8 @@ RGB's questions come in three forms sharing one question number: answerable (its
 the answer), negative_rejection (its snippets are on the topic but do not hold it: the right
 reply declines) and counterfactual (the snippets assert a planted wrong answer). The questions
 are split in two halves by question number with a fixed hash (`half()`), so that no question
-is on both sides: "dev" may be used to fit or tune anything; "held-out" is only reported.
+is on both sides: "dev" may be used to fit or tune anything (the answer scorer is fitted on its
+answerable and negative questions: those figures are in-sample); "held-out" is only reported.
 
 Each corpus file (../shared/bench/rgb, never copied into the project) is ingested into its own
 index under $NEWSRAG_BENCH_DIR, one .txt file per snippet. Answer accuracy: the answer text holds
@@ -100,7 +101,7 @@ def main() -> None:
             "citation_validity": _share([(v, 0, 0, 0) for r in by_form.values() for _, v, _, _ in r]),
             "median_words_answerable": sorted(w for *_, w in by_form["answerable"])[len(by_form["answerable"]) // 2],
         }
-        print(split, report[split])
+        print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 

@@ -21,7 +21,7 @@ from ..index.embeddings import embed_cached
 from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator
-from .question import analyse
+from .question import Question, analyse
 from .selection import Evidence, gather_evidence
 from .injection import neutralize
 from ..index.opened import Index, open_index
@@ -102,9 +102,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     question_asked = question
     question = asked_as.question
     asked = analyse(question)
-    if asked.speaker and not sources:  # "what did X say": everything X is quoted saying, from the speaker index
-        seen = {p.chunk_id for p in passages}
-        passages += speaker_passages(index, asked.speaker, exclude=seen, limit=k or settings.top_k)
+    passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources)
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
     evidence = gather_evidence(asked, passages, idf)
@@ -159,6 +157,17 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                        generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final
+
+
+def with_speaker_passages(
+    index: Index, asked: Question, passages: list[Passage], k: int, sources: Sequence[str] | None
+) -> list[Passage]:
+    """The retrieved passages and, for "what did X say" over the whole library, up to k more in
+    which X is quoted (from the speaker index)."""
+    if not asked.speaker or sources:
+        return list(passages)
+    seen = {p.chunk_id for p in passages}
+    return list(passages) + speaker_passages(index, asked.speaker, exclude=seen, limit=k)
 
 
 def _llm_request(question: str, passages: Sequence[Passage], generator: Generator, settings: Settings,

@@ -23,6 +23,7 @@ _QUESTION_WORDS = frozenset(
         "without whether kind sort way thing things many"
     ])[0]
 )
+FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")  # a number written in digits
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                      r"forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|"
                      r"half|double|doubled|tripled)\b", re.I)
@@ -46,6 +47,8 @@ class Question:
     wants_date: bool
     wants_name: bool
     entities: tuple[str, ...]  # capitalised words the answer must be about
+    figures: tuple[str, ...] = ()  # the numbers it names ("2021", "3.5"): the answer must be about them too
+    asked_for: tuple[str, ...] = ()  # stemmed words naming what the answer is ("which officials"): not topic words
 
 
 def analyse(question: str) -> Question:
@@ -74,7 +77,40 @@ def analyse(question: str) -> Question:
         wants_date=bool(re.search(r"^when\b|\bwhat (?:day|date|year|month|time)\b", lower)),
         wants_name=bool(re.search(r"^(?:who|whom)\b|\bwhich (?:\w+ )?(?:officials?|people|leaders?|ministers?|countries|country|person|companies|company)\b", lower)),
         entities=entities,
+        figures=tuple(dict.fromkeys(FIGURE.findall(q))),
+        asked_for=_asked_for(q),
     )
+
+
+# words that end "which <kind of thing>"
+_AFTER_KIND = frozenset(
+    "is are was were be been did does do has have had can could will would should may might must "
+    "of in on at for to from by with about besides than that who whom whose the a an and or".split()
+)
+
+
+def _asked_for(question: str) -> tuple[str, ...]:
+    """The words after "which" that name the kind of thing asked for ("Which Russian officials ...":
+    officials; "In which US state ...": state). An answer names one ("Mishustin", "California")
+    rather than repeating the word, so they are not counted as the question's topic."""
+    found = re.search(r"\bwhich\s+(.+)", question, re.IGNORECASE)
+    if not found:
+        return ()
+    words: list[str] = []
+    ended = False  # the kind is followed by a word that cannot be part of it ("... is", "... did")
+    for raw in found.group(1).split():
+        word = raw.strip(",.?!;:\"“”'’")
+        if not word or word.lower() in _AFTER_KIND:
+            ended = bool(words)
+            break
+        if word[0].isupper() or word[0].isdigit():
+            if words:
+                break
+            continue  # a name before the kind ("Which Russian officials")
+        words.append(word)
+    if not ended or len(words) > 2:
+        words = words[:1]  # "which companies merged": the first word is the kind
+    return tuple(tokenize([" ".join(words)])[0]) if words else ()
 
 
 def _is_generic(word: str) -> bool:

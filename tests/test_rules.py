@@ -32,6 +32,24 @@ def test_question_analysis(question, expected):
     assert (q.speaker, q.speech, q.wants_number, q.wants_money, q.wants_date, q.wants_name, q.entities) == expected
 
 
+# question -> (what kind of thing it asks for, the figures it names, wants a name)
+ASKED_FOR = [
+    ("Which Russian officials besides Putin did Xi meet?", (("offici",), (), True)),
+    ("Which candy brand is facing criticism over its packaging?", (("candi", "brand"), (), False)),
+    ("In which US state is the plant being built?", (("state",), (), False)),
+    ("Which 2 companies merged in 2024?", (("compani",), ("2", "2024"), True)),
+    ("What is the name of the driver who was hurt?", ((), (), True)),
+    ("Who won the 2019 Tour de France?", ((), ("2019",), True)),
+    ("What did Kirby say?", ((), (), False)),
+]
+
+
+@pytest.mark.parametrize("question, expected", ASKED_FOR, ids=[q for q, _ in ASKED_FOR])
+def test_what_a_question_asks_for(question, expected):
+    q = analyse(question)
+    assert (q.asked_for, q.figures, q.wants_name) == expected
+
+
 # generated text -> [(claim, [passage numbers])]
 CLAIMS = [
     ("Kirby said X [1]. Blinken said Y [2][3].", [("Kirby said X", [1]), ("Blinken said Y", [2, 3])]),

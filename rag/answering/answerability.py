@@ -118,7 +118,7 @@ def describe(
     quoted = bool(q.speaker and said_by.any())
     unquoted = bool(q.speaker and q.speech and not quoted and _is_person(q.speaker, all_text))
     # "how did Russia respond", with nothing attributed to Russia: Russia is part of the topic
-    speaker_tokens = name_tokens(q.speaker) if quoted else frozenset()
+    speaker_tokens = (name_tokens(q.speaker) | set(tokenize([q.speaker])[0])) if quoted else frozenset()  # as written and stemmed
     topic = [t for t in q.terms if t not in speaker_tokens and t not in q.asked_for]
     heaviest = rarest(idf)
     weights = {t: idf.get(t, heaviest) for t in topic}  # a word no chunk holds weighs as the rarest

@@ -75,7 +75,8 @@ def analyse(question: str) -> Question:
         wants_money=bool(re.search(r"\bhow much\b.*\b(?:pay|paid|cost|costs|spend|spent|price|worth|charge|earn|raise|fund)|"
                                    r"\bwhat (?:price|cost|fee|fine|salary)\b", lower)),
         wants_date=bool(re.search(r"^when\b|\bwhat (?:day|date|year|month|time)\b", lower)),
-        wants_name=bool(re.search(r"^(?:who|whom)\b|\bwhich (?:\w+ )?(?:officials?|people|leaders?|ministers?|countries|country|person|companies|company)\b", lower)),
+        wants_name=bool(re.search(r"^(?:who|whom)\b|\bwhich (?:\w+ )?(?:officials?|people|leaders?|ministers?|countries|country|person|companies|company)\b|"
+                                  r"\bwhat(?: is|'s| was| were| are)? the names? of\b|\bwho (?:is|was|were|are)\b", lower)),
         entities=entities,
         figures=tuple(dict.fromkeys(FIGURE.findall(q))),
         asked_for=_asked_for(q),
@@ -100,16 +101,16 @@ def _asked_for(question: str) -> tuple[str, ...]:
     ended = False  # the kind is followed by a word that cannot be part of it ("... is", "... did")
     for raw in found.group(1).split():
         word = raw.strip(",.?!;:\"“”'’")
-        if not word or word.lower() in _AFTER_KIND:
-            ended = bool(words)
+        if not word or word.lower() in _AFTER_KIND or (words and re.search(r"(?:ed|ing)$", word)):
+            ended = bool(words)  # ... or a verb after the kind ("which companies merged")
             break
         if word[0].isupper() or word[0].isdigit():
             if words:
                 break
             continue  # a name before the kind ("Which Russian officials")
         words.append(word)
-    if not ended or len(words) > 2:
-        words = words[:1]  # "which companies merged": the first word is the kind
+    if not ended or len(words) > 3:
+        words = words[:1]  # unsure where the kind ends: its first word
     return tuple(tokenize([" ".join(words)])[0]) if words else ()
 
 

@@ -56,5 +56,6 @@ _ANAPHOR = re.compile(
 
 
 def points_back(sentence: str) -> bool:
-    """The sentence leans on the one before it ("It also called for ...", "He added ...")."""
-    return bool(_ANAPHOR.match(sentence))
+    """The sentence leans on the one before it ("It also called for ...", "He added ...", and
+    inside a quotation: '"This gives us ...," she said')."""
+    return bool(_ANAPHOR.match(sentence.lstrip(" \"“‘'")))

@@ -1,0 +1,111 @@
+"""The learned answer scorer on articles written for this test: a question that names the kind of
+thing it wants is answered by the sentence that names one, first; questions on the topic that the
+articles do not answer (a name never released, an office nobody in them holds, a person never
+quoted) are declined; asked what someone said, their statements answer, a quotation included."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag import Index, Settings, answer, ingest
+from rag.answering.answerability import FEATURES, load_scorer
+
+FERRY = """Ferry operator sold in cross-border deal
+
+Published: 2025-03-04
+
+By Anna Lind
+
+The Baltic shipping market saw its biggest takeover in a decade on Monday. Harbor Freight Lines agreed to buy Nordsee Shipping, the ferry operator based in Kiel, for 2.1 billion euros, the two companies said in a joint statement.
+
+The deal still needs approval from competition regulators in Brussels. Analysts said the price was higher than expected.
+
+"This gives us the routes we have wanted for years," said Maria Okafor, chief executive of Harbor Freight Lines. She said no ferry routes would close.
+
+Unions at the port of Kiel said they had not been consulted and would seek talks with the new owner.
+"""
+
+STORM = """Storm floods coastal towns
+
+Published: 2025-03-05
+
+Heavy rain flooded three coastal towns overnight, forcing hundreds of residents to leave their homes. Emergency services rescued 42 people from rooftops and cars.
+
+The regional weather office said the storm dropped more rain in six hours than usually falls in a month. Schools in the area will stay closed until Friday.
+
+A driver was injured when a tree fell on his car near the harbour, police said. His name has not been released.
+"""
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> Settings:
+    folder = tmp_path_factory.mktemp("news")
+    (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
+    (folder / "storm.txt").write_text(STORM, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("news-index"))
+    ingest([folder], settings=settings)
+    return settings
+
+
+def _first_claim(text: str) -> str:
+    return text.split("]")[0]
+
+
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Which company is buying the Kiel ferry operator?", "Harbor Freight Lines"),
+        ("How much will the ferry operator be sold for?", "2.1 billion euros"),
+        ("What did the unions say?", "not been consulted"),
+    ],
+)
+def test_the_answer_comes_first_and_short(news, question, fact):
+    a = answer(question, settings=news, as_of="2025-03-06")
+    assert not a.abstained
+    assert fact in _first_claim(a.text)
+    assert any(fact in c.quote for c in a.citations)
+    assert len(a.text.split()) <= 60
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the name of the driver who was hurt by the falling tree?",  # on the topic; never released
+        "Who is the mayor of Kiel?",
+        "What did the Kiel mayor say about the deal?",
+        "What did Anna Lind say?",  # the byline: named, never quoted
+    ],
+)
+def test_topical_questions_the_articles_do_not_answer_are_declined(news, question):
+    a = answer(question, settings=news, as_of="2025-03-06")
+    assert a.abstained and a.citations == ()
+
+
+def test_what_someone_said_is_answered_with_their_statements(news):
+    a = answer("What did Maria Okafor say?", settings=news, as_of="2025-03-06")
+    assert not a.abstained
+    assert "no ferry routes would close" in a.text
+    assert "routes we have wanted for years" in a.text  # a quotation opening with "This" is kept, with what it refers to
+    assert {c.name for c in a.citations} == {"ferry.txt"}
+
+
+def test_the_scorer_gives_probabilities_for_every_feature_row():
+    scorer = load_scorer()
+    rows = np.random.default_rng(0).uniform(0, 1, size=(7, len(FEATURES)))
+    p = scorer.probability(rows)
+    assert p.shape == (7,) and np.all((p >= 0) & (p <= 1))
+    assert 0 < scorer.threshold < 1 and 0 < scorer.keep_ratio <= 1 and scorer.max_sentences >= 1
+    assert scorer.probability(np.zeros((0, len(FEATURES)))).shape == (0,)
+
+
+def test_evidence_confidence_is_the_best_sentences_probability(news):
+    from rag.answering.retrieve import retrieve
+    from rag.answering.selection import gather_evidence
+
+    index = Index(news)
+    threshold = load_scorer().threshold
+    for question, answers in (("Which company is buying the Kiel ferry operator?", True), ("Who is the mayor of Kiel?", False)):
+        evidence = gather_evidence(question, retrieve(index, question, 8).passages, index.idf())
+        assert evidence.answers is answers
+        assert (evidence.confidence >= threshold) is answers

@@ -109,3 +109,12 @@ def test_evidence_confidence_is_the_best_sentences_probability(news):
         evidence = gather_evidence(question, retrieve(index, question, 8).passages, index.idf())
         assert evidence.answers is answers
         assert (evidence.confidence >= threshold) is answers
+
+
+def test_the_decline_threshold_is_a_setting(news):
+    eager = news.model_copy(update={"answer_threshold": 0.001})
+    strict = news.model_copy(update={"answer_threshold": 0.99})
+    assert not answer("Which company is buying the Kiel ferry operator?", settings=news, as_of="2025-03-06").abstained
+    assert answer("Which company is buying the Kiel ferry operator?", settings=strict, as_of="2025-03-06").abstained
+    assert answer("Who is the mayor of Kiel?", settings=news, as_of="2025-03-06").abstained
+    assert not answer("Who is the mayor of Kiel?", settings=eager, as_of="2025-03-06").abstained  # answers anything

@@ -105,7 +105,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources)
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
-    evidence = gather_evidence(asked, passages, idf)
+    evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
     sentences, stale = list(evidence.sentences), evidence.stale
     if stale:
         notes.append(

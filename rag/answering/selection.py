@@ -49,15 +49,18 @@ class Evidence:
 
 
 def gather_evidence(
-    question: str | Question, passages: Sequence[Passage], idf: dict[str, float], scorer: AnswerScorer | None = None
+    question: str | Question, passages: Sequence[Passage], idf: dict[str, float], scorer: AnswerScorer | None = None,
+    threshold: float | None = None,
 ) -> Evidence:
-    """The Evidence in these passages (numbered from 1) for `question`."""
+    """The Evidence in these passages (numbered from 1) for `question`; `threshold`: the
+    probability below which nothing answers (default: the scorer's own)."""
     q = analyse(question) if isinstance(question, str) else question
     scorer = scorer or load_scorer()
+    threshold = scorer.threshold if threshold is None else threshold
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
-    picked = pick(described, probability, scorer.threshold, scorer.keep_ratio, scorer.max_sentences)
+    picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0)
 

@@ -27,7 +27,7 @@ class ExtractiveGenerator:
         evidence = request.evidence
         if evidence is None:
             idf = self._idf if self._idf is not None else LexicalIndex(self.settings.lexical_dir).idf()
-            evidence = gather_evidence(request.question, request.passages, idf)
+            evidence = gather_evidence(request.question, request.passages, idf, threshold=self.settings.answer_threshold)
         if not evidence.answers:
             yield render("refusal")
             return

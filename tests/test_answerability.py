@@ -82,6 +82,19 @@ def test_topical_questions_the_articles_do_not_answer_are_declined(news, questio
     assert a.abstained and a.citations == ()
 
 
+@pytest.mark.parametrize(
+    "question, short",
+    [
+        ("How much will the ferry operator be sold for?", "2.1 billion euros"),
+        ("How many people did emergency services rescue?", "42 people"),
+    ],
+)
+def test_a_short_answer_comes_first_cited_to_its_sentence(news, question, short):
+    a = answer(question, settings=news, as_of="2025-03-06")
+    assert a.text.startswith(short + ". [1]")
+    assert short in a.citations[0].quote and a.citations[0].quote != short  # the whole sentence, verified
+
+
 def test_what_someone_said_is_answered_with_their_statements(news):
     a = answer("What did Maria Okafor say?", settings=news, as_of="2025-03-06")
     assert not a.abstained

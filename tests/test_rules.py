@@ -50,6 +50,29 @@ def test_what_a_question_asks_for(question, expected):
     assert (q.asked_for, q.figures, q.wants_name) == expected
 
 
+# (question, the sentence that answers it) -> the short answer inside it (None: not one clear span)
+SPANS = [
+    ("How much did the club pay for the striker?", "The club paid £85 million for the striker on Monday.", "£85 million"),
+    ("How much will the plant cost?", "The plant will cost 2.1 billion euros to build.", "2.1 billion euros"),
+    ("How many people were rescued?", "Rescuers pulled 42 people from the water.", "42 people"),
+    ("How many people were rescued in 2023?", "In 2023 rescuers pulled 42 people from the water.", "42 people"),  # 2023 is asked
+    ("When will the bridge reopen?", "The bridge will reopen on March 3, officials said.", "March 3"),
+    ("Who was named captain?", "Coach Tom Reyes said Maria Lopez was named captain.", None),  # two names: not guessed
+    ("Who was named captain?", "The coach said Maria Lopez was named captain.", "Maria Lopez"),
+    ("Who leads the inquiry?", "The inquiry is led by Judge Ama Owusu.", "Judge Ama Owusu"),
+    ("Who leads the inquiry?", "It began in March and will report next year.", None),  # a month is not a name
+    ("Why did the talks fail?", "The talks failed over 3 points.", None),  # no form asked for
+]
+
+
+@pytest.mark.parametrize("question, sentence, short", SPANS, ids=[f"{q} / {s[:20]}" for q, s, _ in SPANS])
+def test_the_short_answer_inside_a_sentence(question, sentence, short):
+    from rag.answering.spans import answer_span
+
+    span = answer_span(analyse(question), sentence)
+    assert (sentence[span[0]:span[1]] if span else None) == short
+
+
 # generated text -> [(claim, [passage numbers])]
 CLAIMS = [
     ("Kirby said X [1]. Blinken said Y [2][3].", [("Kirby said X", [1]), ("Blinken said Y", [2, 3])]),

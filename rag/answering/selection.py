@@ -21,6 +21,7 @@ from ..types import Passage
 from .answerability import AnswerScorer, Described, describe, load_scorer
 from .evidence import Sentence, article_texts, passage_sentences
 from .question import Question, analyse
+from .spans import answer_span
 
 MAX_SPEAKER_SENTENCES = 6  # "what did X say": X's statements
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
@@ -36,6 +37,7 @@ class Evidence:
     stale: tuple[str, ...]  # sources whose files changed since they were ingested
     picked: tuple[tuple[str, tuple[int, ...]], ...]
     confidence: float = 0.0  # the best sentence's probability of answering the question
+    short: str | None = None  # the answer inside the best sentence ("2.1 billion euros"), when one is clear
 
     @property
     def answers(self) -> bool:
@@ -44,8 +46,9 @@ class Evidence:
     def within(self, n: int) -> "Evidence":
         """The same evidence for the first n passages only (a model shown fewer of them)."""
         picked = tuple((text, kept) for text, numbers in self.picked if (kept := tuple(x for x in numbers if x <= n)))
+        short = self.short if picked and self.picked and picked[0] == self.picked[0] else None
         return Evidence(self.question, tuple(s for s in self.sentences if s.passage <= n), self.stale, picked,
-                        self.confidence)
+                        self.confidence, short)
 
 
 def gather_evidence(
@@ -61,8 +64,10 @@ def gather_evidence(
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
     picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
+    span = answer_span(q, picked[0][0]) if picked and not described.speech else None
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
-                    float(probability.max()) if len(probability) else 0.0)
+                    float(probability.max()) if len(probability) else 0.0,
+                    picked[0][0][span[0]:span[1]] if span else None)
 
 
 def pick(

@@ -1,6 +1,6 @@
-"""The model-free answerer: writes out, verbatim and with their passage numbers, the sentences
-the evidence step kept (rag/answering/selection.py); when it kept none, it says the articles do
-not contain the answer."""
+"""The model-free answerer: writes out, verbatim and with their passage numbers, the short answer
+and the sentences the evidence step kept (rag/answering/selection.py); when it kept none, it says
+the articles do not contain the answer."""
 
 from __future__ import annotations
 
@@ -31,5 +31,7 @@ class ExtractiveGenerator:
         if not evidence.answers:
             yield render("refusal")
             return
+        if evidence.short:  # the answer itself first, cited to the sentence it is in
+            yield evidence.short + ". " + "".join(f"[{n}]" for n in evidence.picked[0][1]) + " "
         for i, (text, numbers) in enumerate(evidence.picked):
             yield ("" if i == 0 else " ") + text + " " + "".join(f"[{n}]" for n in numbers)

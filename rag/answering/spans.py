@@ -1,0 +1,64 @@
+"""The short answer inside a sentence. For a question that wants a number, a sum of money, a date
+or a name, the best sentence is searched for spans of that form that the question does not
+already hold; when there is exactly one, it is the answer to put first ("2.1 billion euros"),
+cited to the same sentence. With none or several, no span is guessed: the sentence answers.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .mentions import mentioned
+from .question import Question
+
+_SCALE = r"(?:\s(?:million|billion|trillion|thousand|hundred))?"
+_MONEY = re.compile(
+    rf"(?:[$€£¥]\s?\d[\d,.]*\d?{_SCALE})|(?:\b\d[\d,.]*{_SCALE}\s(?:dollars|euros|pounds|yuan|rubles|roubles|yen|rupees|francs)\b)"
+)
+# a number with what it counts ("42 people", "11 minutes", "3.5%")
+_QUANTITY = re.compile(rf"\b\d[\d,.]*(?:\s?%|\s(?:percent|per cent))?{_SCALE}(?:\s(?!(?:of|in|on|at|to|and|or|the|a|an|for|from|by|with|was|were|is|are)\b)[a-z][a-z-]+)?")
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.)"
+_DATE = re.compile(
+    rf"\b{_MONTHS}\s\d{{1,2}}(?:,\s\d{{4}})?\b|\b\d{{1,2}}\s{_MONTHS}(?:\s\d{{4}})?\b|\b{_MONTHS}\s\d{{4}}\b|"
+    r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?:19|20)\d\d\b"
+)
+# a run of capitalised words (and the small words inside names: "Bank of England")
+_NAME = re.compile(r"\b[A-Z][\w'’&.-]*(?:\s(?:of|de|da|van|von|the|and|&)?\s?[A-Z][\w'’&.-]*)*")
+_NOT_NAMES = frozenset(
+    "the a an he she it they we i his her their this that these those on in at but and or for as after "
+    "before when while if mr mrs ms dr".split()
+)
+_CALENDAR = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
+
+
+def answer_span(q: Question, sentence: str) -> tuple[int, int] | None:
+    """The span (start, end) of `sentence` that answers `q`, when the form asked for makes one clear."""
+    if q.wants_money:
+        found = [(m.start(), m.group()) for m in _MONEY.finditer(sentence)]
+    elif q.wants_number:
+        found = [(m.start(), m.group()) for m in _QUANTITY.finditer(sentence)]
+    elif q.wants_date:
+        found = [(m.start(), m.group()) for m in _DATE.finditer(sentence)]
+    elif q.wants_name:
+        found = list(_names(sentence))
+    else:
+        return None
+    asked = q.text.lower()
+    spans = {}
+    for start, text in found:
+        if text.lower() in asked or any(mentioned(e, text) for e in q.entities) or text.split()[0] in q.figures:
+            continue  # what the question already says is not its answer
+        spans.setdefault(text, (start, start + len(text)))
+    return next(iter(spans.values())) if len(spans) == 1 else None
+
+
+def _names(sentence: str):
+    """(start, text) of each name: a run of capitalised words, less an opening "The" or "On"."""
+    for m in _NAME.finditer(sentence):
+        words = m.group().split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words = words[1:]
+        if not words or (m.start() == 0 and len(words) == 1) or _CALENDAR.match(" ".join(words)):
+            continue  # one capitalised word opening a sentence is not known to be a name; a month is not one
+        text = re.sub(r"(?:['’]s|[.'’])$", "", " ".join(words))
+        yield m.start() + m.group().index(words[0]), text

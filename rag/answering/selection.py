@@ -64,7 +64,9 @@ def gather_evidence(
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
     picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
-    span = answer_span(q, picked[0][0]) if picked and not described.speech else None
+    best = described.candidates[int(np.argmax(probability))].text if picked else None
+    # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
+    span = answer_span(q, best) if picked and picked[0][0] == best and not described.speech else None
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
                     picked[0][0][span[0]:span[1]] if span else None)

@@ -5,11 +5,14 @@ quoted) are declined; asked what someone said, their statements answer, a quotat
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from rag import Index, Settings, answer, ingest
 from rag.answering.answerability import FEATURES, load_scorer
+from rag.answering.citations import MARKER
 
 FERRY = """Ferry operator sold in cross-border deal
 
@@ -131,3 +134,20 @@ def test_the_decline_threshold_is_a_setting(news):
     assert answer("Which company is buying the Kiel ferry operator?", settings=strict, as_of="2025-03-06").abstained
     assert answer("Who is the mayor of Kiel?", settings=news, as_of="2025-03-06").abstained
     assert not answer("Who is the mayor of Kiel?", settings=eager, as_of="2025-03-06").abstained  # answers anything
+
+
+def test_how_many_sources_report_something_is_counted_from_the_index(seed_index):
+    a = answer("How many of the sources report that the ICC issued an arrest warrant for Putin?", settings=seed_index)
+    assert not a.abstained
+    header, _, body = a.text.partition("\n\n")
+    counted = re.match(r"(\d+) of the 5 sources in the library reports? it: (.+)\.$", header)
+    assert counted, header
+    named = set(counted.group(2).split(", "))
+    assert int(counted.group(1)) == len(named) >= 2
+    assert named == {c.name for c in a.citations}  # each source counted is cited, word for word
+    assert not MARKER.search(header) and MARKER.search(body)
+
+
+def test_which_sources_report_what_none_of_them_do_is_declined(seed_index):
+    a = answer("Which outlets report that Xi visited Paris?", settings=seed_index)
+    assert a.abstained and a.citations == ()

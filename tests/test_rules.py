@@ -73,6 +73,25 @@ def test_the_short_answer_inside_a_sentence(question, sentence, short):
     assert (sentence[span[0]:span[1]] if span else None) == short
 
 
+# question -> (asks about the collection: "count" / "which", what they would report), or None
+COLLECTION = [
+    ("How many of the sources report that Xi met Mishustin?", ("count", "Xi met Mishustin")),
+    ("How many sources mention the drone crash?", ("count", "the drone crash")),
+    ("Which outlets say the ICC issued a warrant?", ("which", "the ICC issued a warrant")),
+    ("Which articles cover Kirby?", ("which", "Kirby")),
+    ("How many people died in the storm?", None),
+    ("Which officials did Xi meet?", None),
+]
+
+
+@pytest.mark.parametrize("question, expected", COLLECTION, ids=[q for q, _ in COLLECTION])
+def test_questions_about_the_collection(question, expected):
+    from rag.answering.collection import collection_question
+
+    found = collection_question(question)
+    assert ((found.kind, found.topic) if found else None) == expected
+
+
 # generated text -> [(claim, [passage numbers])]
 CLAIMS = [
     ("Kirby said X [1]. Blinken said Y [2][3].", [("Kirby said X", [1]), ("Blinken said Y", [2, 3])]),

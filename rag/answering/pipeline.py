@@ -16,6 +16,7 @@ from datetime import date
 from typing import Iterator, Sequence, Union
 
 from .citations import UNSUPPORTED, check, ground
+from .collection import COLLECTION_K, CollectionQuestion, collection_question
 from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from ..index.embeddings import embed_cached
 from .followup import rewrite
@@ -85,7 +86,11 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     if not question:
         yield Answer(question, "Ask a question about the articles.", abstained=True, backend=name)
         return
-    found = retrieve(index, asked_as.query, k or settings.top_k, sources=sources, when=when)
+    collection = collection_question(asked_as.question)  # "how many sources report X": from the index
+    if collection is not None:
+        name = "extractive"
+    query, depth = (collection.topic, max(k or settings.top_k, COLLECTION_K)) if collection else (asked_as.query, k or settings.top_k)
+    found = retrieve(index, query, depth, sources=sources, when=when)
     writing = another_writer(settings)
     if found.total == 0:
         text = render("ingest_running" if writing else "empty_index")
@@ -101,11 +106,11 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         notes.append(render("lexical_behind"))
     question_asked = question
     question = asked_as.question
-    asked = analyse(question)
+    asked = analyse(collection.topic if collection else question)
     passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources)
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
-    evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
+    evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold, every_source=bool(collection))
     sentences, stale = list(evidence.sentences), evidence.stale
     if stale:
         notes.append(
@@ -134,6 +139,9 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             notes.append(note)
             yield "\n\n" + note + "\n\n"
             generator, used, text = ExtractiveGenerator(settings, idf), list(passages), ""
+    header = _collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
+    if header:
+        yield header + "\n\n"
     if relevant and not text:  # the extractive answerer, by choice or as the fallback
         for delta in generator.generate(Request(question, used, evidence=evidence)):
             text += delta
@@ -153,10 +161,19 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         if grounded.unsupported:
             notes.append(f"{grounded.unsupported} sentence(s) of the model's answer have no support in the articles "
                          f"and are marked {UNSUPPORTED}: {'; '.join(grounded.reasons[:3])}")
-        final = Answer(question_asked, grounded.text, tuple(grounded.citations), tuple(passages), False,
-                       generator.name, timings, tuple(notes))
+        final = Answer(question_asked, (header + "\n\n" if header else "") + grounded.text, tuple(grounded.citations),
+                       tuple(passages), False, generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final
+
+
+def _collection_header(index: Index, collection: CollectionQuestion, evidence: Evidence, passages: Sequence[Passage]) -> str:
+    """What the index states about the sources that report it (counted, not quoted: no citation)."""
+    reporting = list(dict.fromkeys(passages[n - 1].name for _, numbers in evidence.picked for n in numbers))
+    total = len(index.store.docs())
+    template = "collection_count" if collection.kind == "count" else "collection_which"
+    return render(template, reporting=len(reporting), total=total, names=", ".join(reporting),
+                  verb="reports" if len(reporting) == 1 else "report")
 
 
 def with_speaker_passages(

@@ -24,6 +24,7 @@ from .question import Question, analyse
 from .spans import answer_span
 
 MAX_SPEAKER_SENTENCES = 6  # "what did X say": X's statements
+MAX_SOURCE_SENTENCES = 20  # "how many sources report X": at most this many sentences read for sources
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
 
 
@@ -53,20 +54,24 @@ class Evidence:
 
 def gather_evidence(
     question: str | Question, passages: Sequence[Passage], idf: dict[str, float], scorer: AnswerScorer | None = None,
-    threshold: float | None = None,
+    threshold: float | None = None, every_source: bool = False,
 ) -> Evidence:
     """The Evidence in these passages (numbered from 1) for `question`; `threshold`: the
-    probability below which nothing answers (default: the scorer's own)."""
+    probability below which nothing answers (default: the scorer's own). `every_source`: keep a
+    sentence from each source that answers, not only the best few (questions about the collection)."""
     q = analyse(question) if isinstance(question, str) else question
     scorer = scorer or load_scorer()
     threshold = scorer.threshold if threshold is None else threshold
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
-    picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
+    if every_source:
+        picked = _one_per_source(pick(described, probability, threshold, 0.0, MAX_SOURCE_SENTENCES), passages)
+    else:
+        picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
     best = described.candidates[int(np.argmax(probability))].text if picked else None
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
-    span = answer_span(q, best) if picked and picked[0][0] == best and not described.speech else None
+    span = answer_span(q, best) if picked and picked[0][0] == best and not (described.speech or every_source) else None
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
                     picked[0][0][span[0]:span[1]] if span else None)
@@ -109,6 +114,18 @@ def pick(
         out.append((i, numbers))
         out.extend((j, n) for j, n in picked if d.antecedent[j] == i)
     return [(d.candidates[i].text, sorted(numbers)) for i, numbers in dict(out).items()]
+
+
+def _one_per_source(picked: list[tuple[str, list[int]]], passages: Sequence[Passage]) -> list[tuple[str, list[int]]]:
+    """The picked sentences that each bring in a source not cited yet, best first."""
+    seen: set[str] = set()
+    out = []
+    for text, numbers in picked:
+        sources = {passages[n - 1].source for n in numbers}
+        if sources - seen:
+            out.append((text, numbers))
+            seen |= sources
+    return out
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

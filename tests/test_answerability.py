@@ -151,3 +151,30 @@ def test_how_many_sources_report_something_is_counted_from_the_index(seed_index)
 def test_which_sources_report_what_none_of_them_do_is_declined(seed_index):
     a = answer("Which outlets report that Xi visited Paris?", settings=seed_index)
     assert a.abstained and a.citations == ()
+
+
+REPORTS = {
+    "wire.txt": "Bridge closed after cracks found\n\nPublished: 2025-02-03\n\nThe Elm Street bridge was closed on Monday after inspectors found cracks in two of its steel beams, the city said.\n",
+    "daily.txt": "Cracked beams shut Elm Street bridge\n\nPublished: 2025-02-01\n\nInspectors found cracks in two steel beams of the Elm Street bridge, which the city closed to traffic.\n",
+    "weekly.txt": "Bridge repairs will take months\n\nPublished: 2025-02-07\n\nRepairs to the Elm Street bridge, closed since inspectors found cracks in its steel beams, will take months.\n",
+    "blog.txt": "Notes from the river\n\nThe Elm Street bridge was closed after cracks turned up in its steel beams, neighbours say.\n",
+}
+
+
+def test_when_something_was_first_reported_is_read_from_publication_dates(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in REPORTS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "index")
+    ingest([folder], settings=settings)
+    a = answer("When were the cracks in the Elm Street bridge's beams first reported?", settings=settings, as_of="2025-03-01")
+    assert not a.abstained
+    header = a.text.partition("\n\n")[0]
+    assert header.startswith("First reported by daily.txt on 2025-02-01;")
+    names = header.split("earliest first: ")[1].rstrip(".").split(", ")
+    assert names[0] == "daily.txt" and set(names) <= set(REPORTS) and len(names) >= 3
+    dated = [n for n in names if n != "blog.txt"]
+    assert dated == sorted(dated, key=lambda n: REPORTS[n].split("Published: ")[1][:10])  # earliest first
+    assert "blog.txt" not in names[:-1]  # an undated source comes last, if at all
+    assert {c.name for c in a.citations} == set(names)

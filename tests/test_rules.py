@@ -79,7 +79,10 @@ COLLECTION = [
     ("How many sources mention the drone crash?", ("count", "the drone crash")),
     ("Which outlets say the ICC issued a warrant?", ("which", "the ICC issued a warrant")),
     ("Which articles cover Kirby?", ("which", "Kirby")),
+    ("When was the drone crash first reported?", ("first", "the drone crash")),
+    ("Which outlet reported first that Xi met Mishustin?", ("first", "Xi met Mishustin")),
     ("How many people died in the storm?", None),
+    ("When was Xi born?", None),
     ("Which officials did Xi meet?", None),
 ]
 

@@ -65,8 +65,10 @@ def gather_evidence(
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
-    if every_source:
-        picked = _one_per_source(pick(described, probability, threshold, 0.0, MAX_SOURCE_SENTENCES), passages)
+    if every_source:  # past the threshold, every sentence as close to the best as a kept one must be
+        best_p = float(probability.max()) if len(probability) else 0.0
+        floor = best_p * scorer.keep_ratio if best_p >= threshold else threshold
+        picked = _one_per_source(pick(described, probability, floor, 0.0, MAX_SOURCE_SENTENCES), passages)
     else:
         picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
     best = described.candidates[int(np.argmax(probability))].text if picked else None

@@ -176,7 +176,7 @@ def _collection_header(index: Index, collection: CollectionQuestion, evidence: E
     if collection.kind == "first":
         cited.sort(key=lambda n: _undated_last(passages, [n]))
     reporting = list(dict.fromkeys(passages[n - 1].name for n in cited))
-    facts = {"reporting": len(reporting), "total": len(index.store.docs()), "names": ", ".join(reporting),
+    facts = {"reporting": len(reporting), "total": index.store.count_docs(), "names": ", ".join(reporting),
              "verb": "reports" if len(reporting) == 1 else "report"}
     if collection.kind == "first":
         earliest = _published(passages, evidence.picked[0][1])

@@ -181,6 +181,10 @@ class Store:
                     out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
         return out
 
+    def count_docs(self) -> int:
+        """How many files the store holds (each has a first chunk), without reading their metadata."""
+        return sum(len(ids) for ids, _ in self._scan(include=[], where={"chunk_index": 0}))
+
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these chunks (those that exist), without their text."""
         out: dict[str, np.ndarray] = {}

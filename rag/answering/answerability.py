@@ -136,7 +136,7 @@ def describe(
         for toks, a in zip(tokens, antecedent)
     ])
     meaning = np.clip(embed_cached([s.text for s in candidates]) @ embed_cached([q.text])[0], 0, None)
-    names = [e for e in q.entities]
+    names = list(q.entities)
     asked = {w.lower() for w in names}
     missing = sum(not mentioned(e, all_text) for e in names) / len(names) if names else 0.0
     in_article = {n: all(mentioned(e, text) for e in names) for n, text in articles.items()}

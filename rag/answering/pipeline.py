@@ -12,12 +12,11 @@ renumbered citations, is what to show in the end).
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import date
 from typing import Iterator, Sequence, Union
 
 from .citations import UNSUPPORTED, check, ground
-from .collection import COLLECTION_K, CollectionQuestion, collection_question
+from .collection import COLLECTION_K, collection_header, collection_question, in_reporting_order
 from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from ..index.embeddings import embed_cached
 from .followup import rewrite
@@ -112,8 +111,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
     evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold, every_source=bool(collection))
-    if collection is not None and collection.kind == "first":  # earliest published first (undated last)
-        evidence = replace(evidence, picked=tuple(sorted(evidence.picked, key=lambda e: _undated_last(passages, e[1]))))
+    if collection is not None:
+        evidence = in_reporting_order(collection, evidence, passages)
     sentences, stale = list(evidence.sentences), evidence.stale
     if stale:
         notes.append(
@@ -142,7 +141,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             notes.append(note)
             yield "\n\n" + note + "\n\n"
             generator, used, text = ExtractiveGenerator(settings, idf), list(passages), ""
-    header = _collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
+    header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
     if header:
         yield header + "\n\n"
     if relevant and not text:  # the extractive answerer, by choice or as the fallback
@@ -168,34 +167,6 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                        tuple(passages), False, generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final
-
-
-def _collection_header(index: Index, collection: CollectionQuestion, evidence: Evidence, passages: Sequence[Passage]) -> str:
-    """What the index states about the sources that report it (counted, not quoted: no citation)."""
-    cited = [n for _, numbers in evidence.picked for n in numbers]
-    if collection.kind == "first":
-        cited.sort(key=lambda n: _undated_last(passages, [n]))
-    reporting = list(dict.fromkeys(passages[n - 1].name for n in cited))
-    facts = {"reporting": len(reporting), "total": index.store.count_docs(), "names": ", ".join(reporting),
-             "verb": "reports" if len(reporting) == 1 else "report"}
-    if collection.kind == "first":
-        earliest = _published(passages, evidence.picked[0][1])
-        if not earliest:
-            return render("collection_undated", **facts)
-        first = next(passages[n - 1] for n in evidence.picked[0][1] if passages[n - 1].date[:10] == earliest)
-        return render("collection_first", name=first.name, date=earliest, **facts)
-    return render("collection_count" if collection.kind == "count" else "collection_which", **facts)
-
-
-def _published(passages: Sequence[Passage], numbers: Sequence[int]) -> str:
-    """The earliest publication day (YYYY-MM-DD) among these passages' articles; "" when none is dated."""
-    days = sorted(passages[n - 1].date[:10] for n in numbers if passages[n - 1].date)
-    return days[0] if days else ""
-
-
-def _undated_last(passages: Sequence[Passage], numbers: Sequence[int]) -> tuple[bool, str]:
-    day = _published(passages, numbers)
-    return (not day, day)
 
 
 def with_speaker_passages(

@@ -98,7 +98,7 @@ def main() -> None:
             "negative_rejection": _share(by_form["negative_rejection"]),
             "counterfactual_repeats_planted_answer": _share(by_form["counterfactual"]),
             "questions": {form: len(r) for form, r in by_form.items()},
-            "citation_validity": _share([(v, 0, 0, 0) for r in by_form.values() for _, v, _, _ in r]),
+            "citation_validity": _share([(valid,) for r in by_form.values() for _, valid, _, _ in r]),
             "median_words_answerable": sorted(w for *_, w in by_form["answerable"])[len(by_form["answerable"]) // 2],
         }
         print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
@@ -107,6 +107,7 @@ def main() -> None:
 
 
 def _share(rows: list[tuple]) -> float:
+    """Share of rows whose first item is true."""
     return round(sum(bool(r[0]) for r in rows) / len(rows), 3) if rows else 0.0
 
 

@@ -62,19 +62,16 @@ def collection_header(index: Index, collection: CollectionQuestion, evidence: Ev
     reporting = list(dict.fromkeys(passages[n - 1].name for n in cited))
     facts = {"reporting": len(reporting), "total": index.store.count_docs(), "names": ", ".join(reporting),
              "verb": "reports" if len(reporting) == 1 else "report"}
-    if collection.kind == "first":
-        earliest = _published(passages, evidence.picked[0][1])
-        if not earliest:
-            return render("collection_undated", **facts)
-        first = next(passages[n - 1] for n in evidence.picked[0][1] if passages[n - 1].date[:10] == earliest)
-        return render("collection_first", name=first.name, date=earliest, **facts)
+    if collection.kind == "first":  # `reporting` is in date order: its first is the earliest
+        earliest = _published(passages, cited)
+        return (render("collection_first", name=reporting[0], date=earliest, **facts) if earliest
+                else render("collection_undated", **facts))
     return render("collection_count" if collection.kind == "count" else "collection_which", **facts)
 
 
 def _published(passages: Sequence[Passage], numbers: Sequence[int]) -> str:
     """The earliest publication day (YYYY-MM-DD) among these passages' articles; "" when none is dated."""
-    days = sorted(passages[n - 1].date[:10] for n in numbers if passages[n - 1].date)
-    return days[0] if days else ""
+    return min((passages[n - 1].date[:10] for n in numbers if passages[n - 1].date), default="")
 
 
 def _undated_last(passages: Sequence[Passage], numbers: Sequence[int]) -> tuple[bool, str]:

@@ -178,3 +178,54 @@ def test_when_something_was_first_reported_is_read_from_publication_dates(tmp_pa
     assert dated == sorted(dated, key=lambda n: REPORTS[n].split("Published: ")[1][:10])  # earliest first
     assert "blog.txt" not in names[:-1]  # an undated source comes last, if at all
     assert {c.name for c in a.citations} == set(names)
+
+
+# written for these tests: an engineer speaks first (earliest article), the mayor later; outlets cited three ways
+BRIDGE = {
+    "herald.txt": "Bridge to stay shut until summer\n\nPublished: 2025-02-04\n\nThe Elm Street bridge will stay closed until the "
+                  "summer, city engineer Tomas Lindqvist said on Tuesday. Repairs to its two cracked beams will cost about "
+                  "1.2 million dollars, according to Reuters.\n\nTraffic has been sent over the Mill Lane crossing instead.\n",
+    "courier.txt": "Mayor: bridge closed until summer\n\nPublished: 2025-02-06\n\nMayor Ruth Adeyemi said the Elm Street bridge "
+                   "would stay closed until the summer. A delivery firm told the Associated Press that detours had doubled "
+                   "its drivers' times.\n\nThe council meets on Thursday to discuss the repairs.\n",
+    "digest.txt": "Commuters face long detours\n\nCommuters face long detours while the Elm Street bridge is shut. The "
+                  "Elm Valley Times newspaper reported that buses now take forty minutes longer.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory) -> Settings:
+    folder = tmp_path_factory.mktemp("bridge")
+    for name, text in BRIDGE.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("bridge-index"))
+    ingest([folder], settings=settings)
+    return settings
+
+
+def test_which_outlets_are_cited_is_answered_from_the_speaker_index(bridge):
+    a = answer("Which news outlets or agencies are cited?", settings=bridge, as_of="2025-03-01")
+    assert not a.abstained
+    header = a.text.partition("\n\n")[0]
+    listed = re.match(r"The sources cite 3 news outlets or agencies: (.+) \(in 3 of the 3 sources in the library\)\.$", header)
+    assert listed, header
+    assert set(listed.group(1).split(", ")) == {"Reuters", "Associated Press", "Elm Valley Times newspaper"}
+    quotes = [c.quote for c in a.citations]
+    assert len(quotes) == 3 and all(any(o in q for o in ("Reuters", "Associated Press", "Elm Valley Times")) for q in quotes)
+
+
+def test_outlets_cited_about_a_topic_come_from_the_sources_that_report_it(bridge):
+    a = answer("Which agencies are cited about the cost of the repairs?", settings=bridge, as_of="2025-03-01")
+    assert not a.abstained and {c.name for c in a.citations} == {"herald.txt"}
+    assert "Reuters" in a.text.partition("\n\n")[0]
+    declined = answer("Which outlets are cited about the football season?", settings=bridge, as_of="2025-03-01")
+    assert declined.abstained and declined.citations == ()
+
+
+def test_who_said_something_first_is_read_from_statements_and_dates(bridge):
+    a = answer("Who first said the bridge would stay closed until the summer?", settings=bridge, as_of="2025-03-01")
+    assert not a.abstained
+    header = a.text.partition("\n\n")[0]
+    assert header.startswith("Tomas Lindqvist said it in the earliest source that reports it (herald.txt, 2025-02-04)"), header
+    assert header.endswith("earliest first: Tomas Lindqvist, Ruth Adeyemi.")
+    assert [c.name for c in a.citations][:2] == ["herald.txt", "courier.txt"]

@@ -81,6 +81,14 @@ COLLECTION = [
     ("Which articles cover Kirby?", ("which", "Kirby")),
     ("When was the drone crash first reported?", ("first", "the drone crash")),
     ("Which outlet reported first that Xi met Mishustin?", ("first", "Xi met Mishustin")),
+    ("Which news outlets or agencies are cited?", ("outlets", "")),
+    ("What agencies do the articles cite about the drone crash?", ("outlets", "the drone crash")),
+    ("Which media outlets are quoted on the talks?", ("outlets", "the talks")),
+    ("Who first said the talks were productive?", ("said_first", "the talks were productive")),
+    ("Who said the bridge would close first?", ("said_first", "the bridge would close")),
+    ("Who was the first to claim the drone was hit?", ("said_first", "the drone was hit")),
+    ("Which outlets quote Kirby?", ("which", "Kirby")),
+    ("Who said the talks were productive?", None),
     ("How many people died in the storm?", None),
     ("When was Xi born?", None),
     ("Which officials did Xi meet?", None),
@@ -93,6 +101,26 @@ def test_questions_about_the_collection(question, expected):
 
     found = collection_question(question)
     assert ((found.kind, found.topic) if found else None) == expected
+
+
+# sentence -> the news outlets it gives as a source
+OUTLETS = [
+    ("The leaders met on Monday, China’s Xinhua news agency reported.", ["Xinhua news agency"]),
+    ("Russian state media subsequently claimed the talks lasted four hours.", ["Russian state media"]),
+    ("“We will cooperate,” Xi said, according to CNN.", ["CNN"]),
+    ("The company told Reuters it would appeal, and the Associated Press reported the same.", ["Reuters", "Associated Press"]),
+    ("He said in an interview with The Washington Post that the plan had failed.", ["Washington Post"]),
+    ("Officials told reporters the bridge would reopen.", []),
+    ("He reads the Daily Mail every morning.", []),
+    ("Social media users claimed otherwise.", []),
+]
+
+
+@pytest.mark.parametrize("sentence, outlets", OUTLETS, ids=[s for s, _ in OUTLETS])
+def test_outlets_a_sentence_cites(sentence, outlets):
+    from rag.indexing.quotes import cited_outlets
+
+    assert cited_outlets(sentence) == outlets
 
 
 # generated text -> [(claim, [passage numbers])]

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Iterator, Sequence, Union
 
 from .citations import UNSUPPORTED, check, ground
-from .collection import COLLECTION_K, collection_header, collection_question, in_reporting_order
+from .collection import COLLECTION_K, collection_evidence, collection_header, collection_question
 from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from ..index.embeddings import embed_cached
 from .followup import rewrite
@@ -89,7 +89,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     collection = collection_question(asked_as.question)  # "how many sources report X": from the index
     if collection is not None:
         name = "extractive"
-    query, depth = (collection.topic, max(k or settings.top_k, COLLECTION_K)) if collection else (asked_as.query, k or settings.top_k)
+    query, depth = ((collection.topic or asked_as.question, max(k or settings.top_k, COLLECTION_K)) if collection
+                    else (asked_as.query, k or settings.top_k))
     found = retrieve(index, query, depth, sources=sources, when=when)
     writing = another_writer(settings)
     if found.total == 0:
@@ -106,13 +107,15 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         notes.append(render("lexical_behind"))
     question_asked = question
     question = asked_as.question
-    asked = analyse(collection.topic if collection else question)
+    asked = analyse(collection.topic or question if collection else question)
     passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources)
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
-    evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold, every_source=bool(collection))
     if collection is not None:
-        evidence = in_reporting_order(collection, evidence, passages)
+        evidence, passages = collection_evidence(index, collection, asked, passages, threshold=settings.answer_threshold,
+                                                 sources=sources, when=when)
+    else:
+        evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
     sentences, stale = list(evidence.sentences), evidence.stale
     if stale:
         notes.append(

@@ -209,6 +209,23 @@ def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozense
     return [_passage(row, 0.0, 0.0, 0.0) for row, _ in hits]
 
 
+def outlet_passages(index: Index, *, exclude: set[str] = frozenset(), sources: Sequence[str] | None = None,
+                    when: When | None = None, limit: int = 60) -> list[Passage]:
+    """Chunks in which a sentence cites a news outlet or agency (from the speaker index), among
+    the sources and dates asked for, in the order of their files and places in them."""
+    from ..indexing.outlets import OUTLET_MARK
+
+    rows = [row for cid, row in index.store.with_speaker(OUTLET_MARK).items() if cid not in exclude]
+    if sources:
+        allowed = {d.path for d in match_sources(index.store.docs().values(), list(sources))}
+        rows = [row for row in rows if row.meta.path in allowed]
+    days = when.days if when else None
+    if days:
+        rows = [row for row in rows if days[0] <= row.meta.day <= days[1]]
+    rows.sort(key=lambda row: (row.meta.source, row.meta.start))
+    return [_passage(row, 0.0, 0.0, 0.0) for row in rows[:limit]]
+
+
 def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
     """Greedy maximal marginal relevance over the pool (indices into it)."""
     rel = np.asarray(relevance, dtype=np.float32)

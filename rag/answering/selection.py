@@ -6,7 +6,7 @@ wants, whose statement it is, how its passage ranked ...) and given a probabilit
 the question by a model fitted on development questions only. Below the model's threshold the
 articles do not answer it and nothing is kept; above it, the best sentence and those close to
 it are kept (for "what did X say", X's statements), near-duplicates across sources merged into
-one sentence citing every source. Every backend is handed this Evidence (the extractive one
+one sentence citing every source (not when different people are reported saying them). Every backend is handed this Evidence (the extractive one
 writes it out; a language model is asked only when there is some).
 """
 
@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..indexing.quotes import same_person
 from ..types import Passage
 from .answerability import AnswerScorer, Described, describe, load_scorer
 from .evidence import Sentence, article_texts, passage_sentences
@@ -54,17 +55,20 @@ class Evidence:
 
 def gather_evidence(
     question: str | Question, passages: Sequence[Passage], idf: dict[str, float], scorer: AnswerScorer | None = None,
-    threshold: float | None = None, every_source: bool = False,
+    threshold: float | None = None, every_source: bool = False, attributed: bool = False,
 ) -> Evidence:
     """The Evidence in these passages (numbered from 1) for `question`; `threshold`: the
     probability below which nothing answers (default: the scorer's own). `every_source`: keep a
-    sentence from each source that answers, not only the best few (questions about the collection)."""
+    sentence from each source that answers, not only the best few (questions about the collection).
+    `attributed`: only statements someone is reported to have made answer ("who said X first")."""
     q = analyse(question) if isinstance(question, str) else question
     scorer = scorer or load_scorer()
     threshold = scorer.threshold if threshold is None else threshold
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
+    if attributed:
+        probability = np.where([c.speaker is not None for c in described.candidates], probability, 0.0)
     if every_source:  # past the threshold, every sentence as close to the best as a kept one must be
         best_p = float(probability.max()) if len(probability) else 0.0
         floor = best_p * scorer.keep_ratio if best_p >= threshold else threshold
@@ -99,7 +103,8 @@ def pick(
              if probability[i] >= floor and (not d.speech or d.said_by[i])]
     picked: list[tuple[int, list[int]]] = []
     for i in order:
-        twin = next((p for p in picked if _overlap(d.tokens[i], d.tokens[p[0]]) >= DUPLICATE), None)
+        twin = next((p for p in picked if _overlap(d.tokens[i], d.tokens[p[0]]) >= DUPLICATE
+                     and not _said_by_others(d.candidates[i], d.candidates[p[0]])), None)
         if twin is not None:
             if d.candidates[i].passage not in twin[1]:
                 twin[1].append(d.candidates[i].passage)
@@ -128,6 +133,11 @@ def _one_per_source(picked: list[tuple[str, list[int]]], passages: Sequence[Pass
             out.append((text, numbers))
             seen |= sources
     return out
+
+
+def _said_by_others(a: Sentence, b: Sentence) -> bool:
+    """Two people are reported saying it: not one sentence twice, whatever the words share."""
+    return bool(a.speaker and b.speaker and not same_person(a.speaker, b.speaker))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -2,7 +2,8 @@
 
 Chroma metadata is flat (strings, numbers, booleans, lists of strings), so the speaker part is
 stored twice: `speakers`, the lower-case name words of everyone quoted in the chunk (for
-`$contains` filters), and `statements`, each statement as JSON [speaker, start, end, direct].
+`$contains` filters; and "~outlet" when a sentence of the chunk cites a news outlet), and
+`statements`, each statement as JSON [speaker, start, end, direct].
 Reading is lenient: an index written by an older version still opens (missing fields take
 their defaults; the next ingest refreshes what `index_version` says is old).
 """

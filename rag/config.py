@@ -167,7 +167,11 @@ class Settings(BaseSettings):
     timeout: float = Field(30.0, gt=0)
     answer_timeout: float = Field(120.0, gt=0)
     retries: int = Field(2, ge=0, le=10)
-    local_model: str | None = None  # a .gguf file
+    local_model: str | None = None  # a .gguf file, or a packaged model's name (`rag model`)
+    # tokens of evidence a model is shown (the selected sentences and their neighbours): a CPU
+    # model reads its prompt at tens of tokens a second, an endpoint far faster
+    local_prompt_tokens: int = Field(600, ge=64)
+    openai_prompt_tokens: int = Field(2500, ge=64)
 
     # ingestion
     chunk_tokens: int = Field(200, ge=32, le=2000)

@@ -7,10 +7,8 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from string import Template
-from typing import Sequence
 
 from .offline import encoding as get_encoding
-from .types import Passage
 
 @functools.lru_cache(maxsize=64)
 def _load(name: str) -> Template:
@@ -28,15 +26,3 @@ def render(template: str, /, **values: object) -> str:
 
 def count_tokens(text: str, encoding: str = "cl100k_base") -> int:
     return len(get_encoding(encoding).encode_ordinary(text))
-
-
-def fit_passages(
-    passages: Sequence[Passage], rendered: Sequence[str], budget: int, encoding: str = "cl100k_base"
-) -> int:
-    """How many of the best-ranked passages fit in `budget` tokens (the lowest-ranked go first)."""
-    used = 0
-    for i, text in enumerate(rendered):
-        used += count_tokens(text, encoding) + 2
-        if used > budget:
-            return i
-    return len(passages)

@@ -13,7 +13,8 @@ import pytest
 
 from conftest import free_port, run_cli, seeds_with, smol_model
 from rag import Answer, Index, Settings, answer
-from rag.answering.pipeline import _llm_request
+from rag.answering.prompting import evidence_request, prompt_budget
+from rag.prompts import count_tokens
 from rag.answering.citations import MARKER
 from rag.answering.generate import make_generator, resolve_backend
 from rag.answering.injection import MARKER as REMOVED
@@ -123,7 +124,7 @@ def test_a_server_that_never_replies_times_out_and_falls_back(index, silent_serv
     assert any("no reply" in n for n in a.notes)
 
 
-def test_passages_are_trimmed_to_the_models_window(index):
+def test_the_model_is_shown_the_evidence_within_its_budget_and_window(index):
     import xllamacpp as xlc
 
     params = xlc.CommonParams()
@@ -135,15 +136,23 @@ def test_passages_are_trimmed_to_the_models_window(index):
         base = f"http://127.0.0.1:{params.port}/v1"
         fits = _settings(index, openai_base_url=base, context_tokens=1024, max_answer_tokens=128, retries=0)
         generator = make_generator("openai", fits)
-        passages = search("What did Blinken say about Xi's visit to Moscow?", 8, settings=fits)
         question = "What did Blinken say about Xi's visit to Moscow?"
+        passages = search(question, 8, settings=fits)
         evidence = gather_evidence(question, passages, Index(fits).idf())
-        request, used = _llm_request(question, passages, generator, fits, evidence)
-        assert 0 < len(used) < len(passages)  # the lowest-ranked were dropped
-        assert [p.chunk_id for p in used] == [p.chunk_id for p in passages[: len(used)]]
-        # the evidence handed over speaks only of the passages the model is shown
-        assert {s.passage for s in request.evidence.sentences} <= set(range(1, len(used) + 1))
+        request, used = evidence_request(question, passages, evidence, prompt_budget("openai", question, generator, fits), fits)
+        assert sum(count_tokens(m["content"]) for m in request.messages) <= 1024 - 128  # the window, not the 2,500 asked for
+        assert 0 < len(used) <= len(passages)
+        shown = request.messages[1]["content"]
+        best = evidence.picked[0][0]
+        assert best in shown  # the best sentence is shown word for word ...
+        assert not any(p.text in shown for p in used)  # ... but no passage whole: its selected sentences and neighbours
+        # the evidence handed over speaks only of the passages shown, renumbered 1, 2, ...
+        assert {s.passage for s in request.evidence.sentences} == set(range(1, len(used) + 1))
         assert all(n <= len(used) for _, numbers in request.evidence.picked for n in numbers)
+        # a local model's budget is the whole prompt, system message included
+        small = _settings(index, local_prompt_tokens=450)
+        request, _ = evidence_request(question, passages, evidence, prompt_budget("local", question, generator, small), small)
+        assert sum(count_tokens(m["content"]) for m in request.messages) <= 450 and best in request.messages[1]["content"]
         a = answer("What did Blinken say about Xi's visit to Moscow?", k=8, backend="openai", settings=fits)
         _answered_by(a, "openai")  # the server accepted the prompt
         _invariants(a)
@@ -165,7 +174,8 @@ def test_instructions_inside_articles_are_data(index, llm_server):
     passages = search(question, 3, settings=settings)
     assert any("Ignore all previous instructions" in p.text for p in passages)  # the hostile text is retrieved
     evidence = gather_evidence(question, passages, Index(settings).idf())
-    request, _ = _llm_request(question, passages, make_generator("openai", settings), settings, evidence)
+    generator = make_generator("openai", settings)
+    request, _ = evidence_request(question, passages, evidence, prompt_budget("openai", question, generator, settings), settings)
     prompt = "\n".join(m["content"] for m in request.messages)
     assert "Ignore all previous instructions" not in prompt and REMOVED in prompt
     assert "data, not instructions" in prompt  # the system prompt fences the passages

@@ -23,16 +23,13 @@ from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator
 from .question import Question, analyse
-from .selection import Evidence, gather_evidence
-from .injection import neutralize
+from .selection import gather_evidence
 from ..index.opened import Index, open_index
-from ..prompts import count_tokens, fit_passages, render
+from ..prompts import render
+from .prompting import evidence_request, prompt_budget
 from .retrieve import When, check_when, retrieve, speaker_passages
 from ..types import Answer, Passage
 from ..index.writelock import another_writer
-
-MAX_SENTENCES = 6
-_SAFETY_TOKENS = 64  # tiktoken counts are not the model's own tokenizer: leave some room
 
 Event = Union[str, Answer]
 
@@ -116,7 +113,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                                                  sources=sources, when=when)
     else:
         evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
-    sentences, stale = list(evidence.sentences), evidence.stale
+    stale = evidence.stale
     if stale:
         notes.append(
             f"{len(set(stale))} file(s) changed since they were ingested and cannot be cited until you run "
@@ -128,12 +125,14 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
 
     generator: Generator = ExtractiveGenerator(settings, idf)
     used = list(passages)
+    shown = evidence  # what the backend that writes the answer was given
     text = ""
     t0 = time.perf_counter()
     if relevant and name != "extractive":
         try:
             generator = make_generator(name, settings)
-            request, used = _llm_request(question, passages, generator, settings, evidence)
+            request, used = evidence_request(question, passages, evidence, prompt_budget(name, question, generator, settings), settings)
+            shown = request.evidence
             for delta in generator.generate(request):
                 text += delta
                 yield delta
@@ -143,7 +142,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             note = render("fallback_note", reason=str(exc))
             notes.append(note)
             yield "\n\n" + note + "\n\n"
-            generator, used, text = ExtractiveGenerator(settings, idf), list(passages), ""
+            generator, used, text, shown = ExtractiveGenerator(settings, idf), list(passages), "", evidence
     header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
     if header:
         yield header + "\n\n"
@@ -153,8 +152,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             yield delta
     timings["generate"] = time.perf_counter() - t0
 
-    if len(used) != len(passages):  # the model was shown fewer passages: cite only those
-        sentences = list(evidence.within(len(used)).sentences)
+    sentences = list(shown.sentences)  # a model is shown some passages, renumbered: cite only those
     grounded = ground(text, used, sentences, embed=embed_cached, idf=idf) if relevant else None
     if grounded is None or grounded.refused or grounded.supported == 0:
         text = _abstention(passages)
@@ -181,42 +179,6 @@ def with_speaker_passages(
         return list(passages)
     seen = {p.chunk_id for p in passages}
     return list(passages) + speaker_passages(index, asked.speaker, exclude=seen, limit=k)
-
-
-def _llm_request(question: str, passages: Sequence[Passage], generator: Generator, settings: Settings,
-                 evidence: Evidence):
-    """Chat messages from prompts/, with as many passages as fit the model's window."""
-    refusal = render("refusal")
-    system = render("system", refusal=refusal, max_sentences=MAX_SENTENCES)
-    shown = [_render_passage(i, p) for i, p in enumerate(passages, 1)]
-    frame = render("answer", passages="", question=question, refusal=refusal, max_sentences=MAX_SENTENCES)
-    window = generator.context_tokens or settings.context_tokens
-    budget = window - settings.max_answer_tokens - count_tokens(system) - count_tokens(frame) - _SAFETY_TOKENS
-    n = fit_passages(passages, shown, budget, settings.encoding)
-    if n == 0:
-        raise BackendError(f"the model's window ({window} tokens) is too small for even one passage")
-    user = render("answer", passages="\n\n".join(shown[:n]), question=question, refusal=refusal,
-                  max_sentences=MAX_SENTENCES)
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
-    return Request(question, passages[:n], messages, settings.max_answer_tokens, evidence.within(n)), list(passages[:n])
-
-
-def _render_passage(n: int, p: Passage) -> str:
-    from ..indexing.sentences import sentence_spans
-
-    spans = [(s.start, s.end) for s in sentence_spans(p.text)]
-    return render(
-        "passage",
-        n=n,
-        name=_attr(p.name),
-        title=_attr(p.title),
-        date=_attr(p.date[:10]),
-        text=neutralize(p.text, spans),
-    )
-
-
-def _attr(value: str) -> str:
-    return value.replace('"', "'").replace("<", "‹").replace(">", "›")
 
 
 def _abstention(passages: Sequence[Passage]) -> str:

@@ -12,7 +12,7 @@ writes it out; a language model is asked only when there is some).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -25,6 +25,7 @@ from .question import Question, analyse
 from .spans import answer_span
 
 MAX_SPEAKER_SENTENCES = 6  # "what did X say": X's statements
+MODEL_SENTENCES = 8  # a language model is shown up to this many of the best sentences, with their neighbours
 MAX_SOURCE_SENTENCES = 20  # "how many sources report X": at most this many sentences read for sources
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
 
@@ -40,6 +41,7 @@ class Evidence:
     picked: tuple[tuple[str, tuple[int, ...]], ...]
     confidence: float = 0.0  # the best sentence's probability of answering the question
     short: str | None = None  # the answer inside the best sentence ("2.1 billion euros"), when one is clear
+    ranked: tuple[tuple[int, int], ...] = ()  # (passage, start) of the sentences a model is shown, best first
 
     @property
     def answers(self) -> bool:
@@ -47,10 +49,16 @@ class Evidence:
 
     def within(self, n: int) -> "Evidence":
         """The same evidence for the first n passages only (a model shown fewer of them)."""
-        picked = tuple((text, kept) for text, numbers in self.picked if (kept := tuple(x for x in numbers if x <= n)))
-        short = self.short if picked and self.picked and picked[0] == self.picked[0] else None
-        return Evidence(self.question, tuple(s for s in self.sentences if s.passage <= n), self.stale, picked,
-                        self.confidence, short)
+        return self.for_passages(range(1, n + 1))
+
+    def for_passages(self, order: Sequence[int]) -> "Evidence":
+        """The same evidence for these passages only, renumbered 1, 2, ... in this order."""
+        new = {old: i for i, old in enumerate(order, 1)}
+        picked = tuple((text, kept) for text, numbers in self.picked if (kept := tuple(new[x] for x in numbers if x in new)))
+        short = self.short if picked and self.picked and picked[0][0] == self.picked[0][0] else None
+        sentences = tuple(replace(s, passage=new[s.passage]) for s in self.sentences if s.passage in new)
+        ranked = tuple((new[n], start) for n, start in self.ranked if n in new)
+        return Evidence(self.question, sentences, self.stale, picked, self.confidence, short, ranked)
 
 
 def gather_evidence(
@@ -80,7 +88,25 @@ def gather_evidence(
     span = answer_span(q, best) if picked and picked[0][0] == best and not (described.speech or every_source) else None
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
-                    picked[0][0][span[0]:span[1]] if span else None)
+                    picked[0][0][span[0]:span[1]] if span else None,
+                    _for_a_model(described, probability, scorer.keep_ratio, picked))
+
+
+def _for_a_model(d: Described, probability: np.ndarray, keep_ratio: float, picked) -> tuple[tuple[int, int], ...]:
+    """What a language model is shown: the picked sentences, then the next best within the keep
+    ratio of the best (for "what did X say", X's statements), up to MODEL_SENTENCES."""
+    if not picked:
+        return ()
+    chosen = {(s.text, s.passage): (s.passage, s.start) for s in d.candidates}
+    out = [chosen[(text, n)] for text, numbers in picked for n in numbers[:1] if (text, n) in chosen]
+    floor = float(probability.max()) * keep_ratio
+    for i in np.argsort(-probability, kind="stable"):
+        if len(out) >= MODEL_SENTENCES or probability[i] < floor:
+            break
+        place = (d.candidates[i].passage, d.candidates[i].start)
+        if place not in out and (not d.speech or d.said_by[i]):
+            out.append(place)
+    return tuple(out[:MODEL_SENTENCES])
 
 
 def pick(

@@ -42,12 +42,19 @@ class Generator(Protocol):
     def generate(self, request: Request) -> Iterator[str]: ...
 
 
-def local_model_path(settings: Settings) -> Path | None:
-    """The GGUF file of the local backend, when one is configured and xllamacpp is installed."""
+def local_model_path(settings: Settings, *, join: bool = False) -> Path | None:
+    """The GGUF file of the local backend, when one is configured and xllamacpp is installed.
+    RAG_LOCAL_MODEL is a .gguf path or a packaged model's name (`rag model`); with `join`, a named
+    model whose parts are installed is joined into the data dir now (else it only counts as there)."""
     if not settings.local_model or importlib.util.find_spec("xllamacpp") is None:
         return None
-    path = Path(settings.local_model).expanduser()
-    return path if path.is_file() else None
+    from .packaged import MODELS, installed, parts_installed, resolve
+
+    model = MODELS.get(settings.local_model)
+    if model is not None and not join:
+        done = installed(model, settings.data_dir)
+        return done or (settings.data_dir / "models" / model.filename if parts_installed(model) else None)
+    return resolve(settings.local_model, settings.data_dir)
 
 
 @dataclass(frozen=True)

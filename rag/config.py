@@ -190,13 +190,17 @@ class Settings(BaseSettings):
     # answer says the articles do not answer it; unset: the one fitted with the answer scorer
     # (rag/models/answer_scorer.json). Lower answers more questions and is wrong more often.
     answer_threshold: float | None = Field(None, gt=0, lt=1)
+    # the same for questions put to a language model; unset: answer_threshold. Set low (0.01), the
+    # model sees evidence for nearly every question and its own refusal decides
+    model_threshold: float | None = Field(None, gt=0, lt=1)
 
     # the web UI: the longest a request may run before the user is told it was stopped, and
     # whether the library may be changed from the browser (upload, remove)
     request_timeout: float = Field(180.0, gt=0)
     ui_read_only: bool = False
 
-    @field_validator("chroma_host", "openai_base_url", "openai_api_key", "local_model", "answer_threshold", mode="before")
+    @field_validator("chroma_host", "openai_base_url", "openai_api_key", "local_model", "answer_threshold", "model_threshold",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -46,6 +46,13 @@ class _Faulty(BaseHTTPRequestHandler):
         elif kind == "malformed":
             self._chunk(b'data: {"id": "x", "choices": [{"delta": {"content": "Hel\n\n')
             self._chunk(b"")
+        elif kind == "loop":  # a small model stuck in a loop: the same cited sentence over and over
+            for _ in range(6):
+                delta = '{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,' \
+                        '"delta":{"content":"Kirby said the talks were a marriage of convenience [1]. "},"finish_reason":null}]}'
+                self._chunk(f"data: {delta}\n\n".encode())
+            self._chunk(b"data: [DONE]\n\n")
+            self._chunk(b"")
         elif kind == "no-text":
             self._chunk(b'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m",'
                         b'"choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":"length"}]}\n\n')
@@ -148,6 +155,21 @@ def test_events_without_text_say_so(index, faulty):
     server.behaviour = "no-text"
     a, _ = _ask(index, base)
     _fell_back(a, "with no text", "finish_reason: length")
+
+
+def test_a_model_in_a_loop_is_not_shown_as_the_answer_or_the_briefing(index, faulty):
+    from rag import briefing
+
+    server, base = faulty
+    server.behaviour = "loop"
+    a, _ = _ask(index, base)
+    assert a.backend == "extractive" and not a.abstained and "marriage of convenience" in a.text
+    assert a.text.count("marriage of convenience") <= 2  # the extractive answer, not the loop
+    assert any("answer was not shown (the model's output repeats" in n for n in a.notes), a.notes
+    settings = Settings(data_dir=index, openai_base_url=base, openai_api_key=SECRET, retries=0)
+    b = briefing(backend="openai", settings=settings)
+    assert b.backend == "extractive" and b.summary and b.citations
+    assert any("briefing was not shown (the model's output repeats" in n for n in b.notes), b.notes
 
 
 def test_the_cli_never_prints_credentials_from_the_endpoint_url(index, faulty):

@@ -110,3 +110,18 @@ def test_a_claim_citing_a_sentence_about_another_event_is_not_certified_by_it(se
     xi_only = _grounded(seed_index, "Xi's trip to Mariupol was his first visit to a captured territory.",
                         "for his first state visit to Russia since the beginning")
     assert xi_only.supported == 0, xi_only.text  # no sentence says that
+
+
+def test_a_name_the_question_holds_may_frame_a_claim_and_no_other(seed_index):
+    """Seen from a 1.5B model: "The joint statement by Xi and Putin said ..." for the question "What
+    did the joint statement by Xi and Putin say?", citing a sentence that names neither."""
+    passages = search("all sides should respect reasonable security concerns bloc confrontation", 5, settings=seed_index)
+    sentences, _ = passage_sentences(passages)
+    source = next(s for s in sentences if "bloc confrontation" in s.text and "Xi" not in s.text and "Putin" not in s.text)
+    claim = f"The joint statement by Xi and Putin said that {source.text[0].lower()}{source.text[1:]} [{source.passage}]"
+    idf = LexicalIndex(seed_index.lexical_dir).idf()
+    asked = ground(claim, passages, sentences, embed=embed_cached, idf=idf,
+                   question="What did the joint statement by Xi and Putin say?")
+    assert asked.supported == 1, asked.reasons
+    unasked = ground(claim, passages, sentences, embed=embed_cached, idf=idf, question="What did the joint statement say?")
+    assert unasked.supported == 0 and "is not in the cited sentence" in unasked.reasons[0]

@@ -123,6 +123,23 @@ def test_outlets_a_sentence_cites(sentence, outlets):
     assert cited_outlets(sentence) == outlets
 
 
+# model output -> why it cannot be shown as the model's (None: it can)
+DEGENERATE = [
+    ("The talks lasted four hours [1]. Blinken called the visit diplomatic cover [2].", None),
+    ("Xi met Putin in Moscow [1]. Xi met Putin in Moscow [2].", "the model's output repeats a sentence"),
+    ("and the talks and the talks and the talks went on " * 4, "the model's output repeats itself"),
+    ("The talks lasted four hours. Blinken called the visit diplomatic cover.", "the model's output cites none of the articles"),
+    ("", None),
+]
+
+
+@pytest.mark.parametrize("text, reason", DEGENERATE, ids=[t[:40] for t, _ in DEGENERATE])
+def test_degenerate_model_output(text, reason):
+    from rag.answering.degenerate import degenerate
+
+    assert degenerate(text) == reason
+
+
 # generated text -> [(claim, [passage numbers])]
 CLAIMS = [
     ("Kirby said X [1]. Blinken said Y [2][3].", [("Kirby said X", [1]), ("Blinken said Y", [2, 3])]),

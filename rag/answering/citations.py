@@ -159,6 +159,7 @@ def ground(
     sentences: Sequence[Sentence],
     embed=None,
     idf: dict[str, float] | None = None,
+    question: str = "",
 ) -> Grounded:
     """Map the generator's [n] markers to verified sentence-level citations (see module doc).
     A claim is cited only where its evidence supports it (support.py): its figures, names,
@@ -182,7 +183,7 @@ def ground(
         if refusal or _norm(claim.text) in said:
             continue  # refusals are not claims; a small model repeating itself is shown once
         said.add(_norm(claim.text))
-        chosen, why = _evidence(scorer, claim, by_passage, first=supported == 0, idf=idf)
+        chosen, why = _evidence(scorer, claim, by_passage, first=supported == 0, idf=idf, question=question)
         numbers: list[int] = []
         for i in chosen:
             s = sentences[i]
@@ -208,7 +209,7 @@ def ground(
 
 
 def _evidence(scorer: _Scorer, claim: _Claim, by_passage: dict[int, list[int]], *,
-              first: bool, idf: dict[str, float] | None) -> tuple[list[int], str]:
+              first: bool, idf: dict[str, float] | None, question: str = "") -> tuple[list[int], str]:
     """The sentences that support a claim, and, when none do, why. Tried in turn: the best
     sentence of each passage it cites, together; each of the next best alone; two neighbouring
     sentences of one cited passage; then the best sentences of any passage."""
@@ -228,7 +229,7 @@ def _evidence(scorer: _Scorer, claim: _Claim, by_passage: dict[int, list[int]], 
     reason = ""
     for attempt in dict.fromkeys(tuple(t) for t in tries):
         evidence = [Evidence(scorer.sentences[i].text, scorer.sentences[i].speaker) for i in attempt]
-        verdict = check_support(claim.text, evidence, first=first, idf=idf, similarity=scorer.similarity)
+        verdict = check_support(claim.text, evidence, first=first, idf=idf, similarity=scorer.similarity, question=question)
         if verdict:
             return list(attempt), ""
         reason = reason or verdict.reason

@@ -26,6 +26,7 @@ from .question import Question, analyse
 from .selection import gather_evidence
 from ..index.opened import Index, open_index
 from ..prompts import render
+from .degenerate import DegenerateOutput, degenerate, fallback_note
 from .prompting import evidence_request, prompt_budget
 from .retrieve import When, check_when, retrieve, speaker_passages
 from ..types import Answer, Passage
@@ -108,25 +109,28 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources)
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
+    model_decides = collection is None and name != "extractive" and settings.model_threshold is not None
     if collection is not None:
         evidence, passages = collection_evidence(index, collection, asked, passages, threshold=settings.answer_threshold,
                                                  sources=sources, when=when)
     else:
-        evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
+        evidence = gather_evidence(asked, passages, idf,
+                                   threshold=settings.model_threshold if model_decides else settings.answer_threshold)
     stale = evidence.stale
     if stale:
         notes.append(
             f"{len(set(stale))} file(s) changed since they were ingested and cannot be cited until you run "
             f"`rag ingest` again: {', '.join(sorted(set(stale)))}"
         )
-    # a language model is only asked what the articles can answer; the extractive answerer
-    # makes the same judgement (and says so with its refusal)
+    # a language model is only asked what the articles can answer (by the scorer's threshold, or
+    # RAG_MODEL_THRESHOLD's when set low to let the model decide); the extractive answerer makes
+    # the same judgement (and says so with its refusal)
     relevant = name == "extractive" or evidence.answers
 
     generator: Generator = ExtractiveGenerator(settings, idf)
     used = list(passages)
     shown = evidence  # what the backend that writes the answer was given
-    text = ""
+    text, grounded = "", None
     t0 = time.perf_counter()
     if relevant and name != "extractive":
         try:
@@ -138,25 +142,35 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                 yield delta
             if not text.strip():
                 raise BackendError("the model returned an empty answer")
+            if reason := degenerate(text, needs_citations=False):  # grounding maps claims without markers
+                raise DegenerateOutput(reason)
+            # a model is shown some passages, renumbered: it cites only those
+            grounded = ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
+            if grounded.refused and not model_decides:  # the scorer found sentences that answer: show them
+                raise DegenerateOutput("the model said the articles do not answer this, though sentences were found that do")
+            if not grounded.refused and grounded.supported == 0:
+                raise DegenerateOutput(f"no sentence of it is supported by the articles: {'; '.join(grounded.reasons[:2])}")
         except BackendError as exc:
-            note = render("fallback_note", reason=str(exc))
+            note = fallback_note(exc, "answer")
             notes.append(note)
             yield "\n\n" + note + "\n\n"
-            generator, used, text, shown = ExtractiveGenerator(settings, idf), list(passages), "", evidence
+            if model_decides:  # the extractive answerer keeps its own threshold
+                evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
+            generator, used, text, shown, grounded = ExtractiveGenerator(settings, idf), list(passages), "", evidence, None
     header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
     if header:
         yield header + "\n\n"
-    if relevant and not text:  # the extractive answerer, by choice or as the fallback
+    if relevant and not text and evidence.answers:  # the extractive answerer, by choice or as the fallback
         for delta in generator.generate(Request(question, used, evidence=evidence)):
             text += delta
             yield delta
+    if relevant and text and grounded is None:
+        grounded = ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
     timings["generate"] = time.perf_counter() - t0
 
-    sentences = list(shown.sentences)  # a model is shown some passages, renumbered: cite only those
-    grounded = ground(text, used, sentences, embed=embed_cached, idf=idf) if relevant else None
     if grounded is None or grounded.refused or grounded.supported == 0:
         text = _abstention(passages)
-        if not relevant:
+        if grounded is None:  # nothing was written: say so now
             yield text
         final = Answer(question_asked, text, (), tuple(passages), True, generator.name, timings, tuple(notes))
     else:

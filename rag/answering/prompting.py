@@ -22,14 +22,20 @@ from .injection import MARKER, looks_like_instruction, neutralize
 from .selection import Evidence
 
 MAX_SENTENCES = 4  # the most sentences an answer may have
+TOKENS_PER_SENTENCE = 60  # the answer is cut at MAX_SENTENCES of these (a model in a loop stops there)
 NEIGHBOURS = 1  # sentences shown on each side of a selected one
 _SAFETY_TOKENS = 64  # tiktoken counts are not the model's own tokenizer: leave some room
+
+
+def prompt_tokens(backend: str, settings: Settings) -> int:
+    """The whole prompt (system message included) this backend is given, at most."""
+    return settings.local_prompt_tokens if backend == "local" else settings.openai_prompt_tokens
 
 
 def prompt_budget(backend: str, question: str, generator: Generator, settings: Settings) -> int:
     """Tokens of evidence this backend is shown: its prompt setting (the whole prompt, system
     message included) less the fixed text, within what its window leaves for the answer."""
-    wanted = settings.local_prompt_tokens if backend == "local" else settings.openai_prompt_tokens
+    wanted = prompt_tokens(backend, settings)
     window = generator.context_tokens or settings.context_tokens
     fixed = count_tokens(_system(), settings.encoding) + count_tokens(_frame("", question), settings.encoding)
     return min(wanted, window - settings.max_answer_tokens - _SAFETY_TOKENS) - fixed
@@ -75,7 +81,8 @@ def evidence_request(question: str, passages: Sequence[Passage], evidence: Evide
     messages = [{"role": "system", "content": _system()},
                 {"role": "user", "content": _frame("\n\n".join(blocks), question)}]
     used = [passages[n - 1] for n in order]
-    return Request(question, used, messages, settings.max_answer_tokens, evidence.for_passages(order)), used
+    most = min(settings.max_answer_tokens, MAX_SENTENCES * TOKENS_PER_SENTENCE)
+    return Request(question, used, messages, most, evidence.for_passages(order)), used
 
 
 def _block(n: int, p: Passage, sentences: list[Sentence], positions: list[int]) -> str:

@@ -64,9 +64,12 @@ def check(
     first: bool = False,
     idf: dict[str, float] | None = None,
     similarity: Callable[[str, list[str]], list[float]] | None = None,
+    question: str = "",
 ) -> Verdict:
     """Is `claim` supported by `evidence` (the sentences it cites)? `first`: the claim opens the
-    answer (nothing before it for "he" or "this" to refer to)."""
+    answer (nothing before it for "he" or "this" to refer to). `question`: what was asked; a name
+    it holds may frame the claim ("The joint statement by Xi and Putin said ...") without being in
+    the cited sentence."""
     if not evidence:
         return Verdict(False, "no evidence")
     text = " ".join(e.text for e in evidence)
@@ -78,7 +81,7 @@ def check(
     if whole:
         return Verdict(True)  # a sentence of the article, whole (a fragment may drop "not" or "according to X")
     for test in (_numbers, _names, _negation, _roles, _attribution):
-        verdict = test(claim, evidence, text)
+        verdict = _names(claim, evidence, text, question) if test is _names else test(claim, evidence, text)
         if not verdict:
             return verdict
     return _coverage(claim, evidence, text, idf or {}, similarity)
@@ -119,14 +122,16 @@ def _numbers(claim: str, evidence, text) -> Verdict:
     return Verdict(True)
 
 
-def _names(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict:
+def _names(claim: str, evidence: Sequence[Evidence], text: str, question: str = "") -> Verdict:
     speakers = " ".join(e.speaker for e in evidence if e.speaker)
     present = words(text + " " + speakers)
     for name in claim_names(claim):
         if name.isupper() and len(name) > 1:
             if mentioned(name, text + " " + speakers):
                 continue
-        elif any(same_name(name, w) for w in present):
+        elif any(same_name(name, w) for w in present) or mentioned(name, text):  # "Chinese" ~ "China"
+            continue
+        if question and mentioned(name, question):
             continue
         return Verdict(False, f"“{name}” is not in the cited sentence")
     return Verdict(True)

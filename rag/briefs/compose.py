@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 
 from ..config import Settings, check_text
+from ..answering.degenerate import fallback_note
 from ..answering.generate import BackendError, resolve_backend
 from ..index.opened import Index, open_index
 from ..prompts import render
@@ -65,7 +66,7 @@ def briefing(
         try:
             summary, points = written_by_model(name, index, material, clusters, cite)
         except BackendError as exc:
-            notes.append(render("fallback_note", reason=str(exc)))
+            notes.append(fallback_note(exc, "briefing"))
             name = "extractive"
     if not summary:
         summary = summary_of(material, clusters, of_sentence, central, cite)

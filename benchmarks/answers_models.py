@@ -154,8 +154,10 @@ def summarise(rows: list[dict]) -> dict:
         "total_s_median": statistics.median(r["total_s"] for r in rows),
         "total_s_max": max(r["total_s"] for r in rows),
         "prompt_tokens_median": statistics.median(prompts) if prompts else 0,
-        "shown_as_extractive": sum(r["backend"] == "extractive" and not r["abstained"] for r in rows),
-        "degenerate_output": sum(any("was not shown" in n for n in r["notes"]) for r in rows),
+        "first_token_s_max": max(r["first_token_s"] for r in rows),
+        # the model wrote an answer that was judged and replaced by the extractive one (a loop, a
+        # refusal where sentences that answer were found, no supported sentence)
+        "model_answer_replaced": sum(any("answer was not shown" in n for n in r["notes"]) for r in rows),
     }
 
 

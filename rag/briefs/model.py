@@ -24,6 +24,7 @@ from .story import Material
 
 LLM_EVIDENCE = 30  # clusters shown to a language model, at most
 MAP_CALLS = 2  # the evidence is cut to what this many calls of the backend's prompt budget hold (then one more to reduce)
+LOCAL_MAP_CALLS = 1  # for a model on the CPU (a call is 30-60 s, and a small model's map step drops the widest-reported items)
 _SAFETY_TOKENS = 64
 
 Item = tuple[str, list[int]]  # text shown to the model, and the clusters (indices) it stands for
@@ -47,9 +48,10 @@ def written_by_model(name: str, index: Index, material: Material, clusters: list
     if budget <= 0:
         raise BackendError(f"the prompt budget ({wanted} tokens, window {window}) is too small for a briefing")
     kept, spent = [], 0
-    for item in items:  # the most widely reported first: what MAP_CALLS calls can read
+    calls = LOCAL_MAP_CALLS if name == "local" else MAP_CALLS
+    for item in items:  # the most widely reported first: what that many calls can read
         spent += count_tokens(item[0]) + 4
-        if kept and spent > MAP_CALLS * budget:
+        if kept and spent > calls * budget:
             break
         kept.append(item)
     items = kept
@@ -80,10 +82,12 @@ def _ask(generator, index: Index, material, clusters, items: list[Item], templat
         {"role": "user", "content": render(template, evidence=listing, n_sources=len(material.articles))},
     ]
     written = "".join(generator.generate(Request("briefing", passages, messages, index.settings.max_answer_tokens)))
-    if reason := degenerate(written):
-        raise DegenerateOutput(reason)
     idf = index.idf()
     head, _, tail = written.partition("KEY POINTS")
+    # each section on its own: a key point may restate the summary; within one, a repeat is a loop
+    # (no [n] markers is no fault: grounding finds the items its claims come from)
+    if reason := next(filter(None, (degenerate(part, needs_citations=False) for part in (head, tail))), None):
+        raise DegenerateOutput(reason)
     sections = []
     for part in (head.replace("SUMMARY", "", 1), tail):
         part = _BULLET.sub(" ", part.lstrip(": \n"))

@@ -34,10 +34,11 @@ MAX_LOCAL_CONTEXT = 8192
 
 
 @functools.lru_cache(maxsize=2)
-def _server(path: str, n_ctx: int):
+def _server(path: str, n_ctx: int, verbose: bool = False):
     import xllamacpp as xlc
 
     params = xlc.CommonParams()
+    params.verbosity = 3 if verbose else -1  # llama.cpp's own log lines only with RAG_DEBUG
     params.model.path = path
     params.n_ctx = n_ctx
     params.n_parallel = 1
@@ -68,7 +69,7 @@ class LocalGenerator:
             )
         self.context_tokens = min(settings.context_tokens, MAX_LOCAL_CONTEXT)
         try:
-            self.server = _server(str(path), self.context_tokens)
+            self.server = _server(str(path), self.context_tokens, settings.debug)
         except Exception as exc:  # xllamacpp raises RuntimeError or its own types on a bad file
             raise BackendError(f"cannot load {path.name}: {exc}") from exc
 

@@ -59,6 +59,18 @@ class _Faulty(BaseHTTPRequestHandler):
             self._chunk(f"data: {delta}\n\n".encode())
             self._chunk(b"data: [DONE]\n\n")
             self._chunk(b"")
+        elif kind == "first-sentence":  # a terse model: the first sentence it is shown, cited, and nothing more
+            import json as _json
+            import re as _re
+
+            prompt = _json.loads(body)["messages"][-1]["content"]
+            block = _re.search(r'<passage n="1"[^>]*>\n(.+?)\n</passage>', prompt, _re.S).group(1)
+            first = _re.split(r"(?<=[.!?”])\s+", block)[0]
+            delta = _json.dumps({"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                                 "choices": [{"index": 0, "delta": {"content": f"{first} [1]"}, "finish_reason": None}]})
+            self._chunk(f"data: {delta}\n\n".encode())
+            self._chunk(b"data: [DONE]\n\n")
+            self._chunk(b"")
         elif kind == "loop":  # a small model stuck in a loop: the same cited sentence over and over
             for _ in range(6):
                 delta = '{"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,' \
@@ -183,6 +195,15 @@ def test_a_model_in_a_loop_is_not_shown_as_the_answer_or_the_briefing(index, fau
     b = briefing(backend="openai", settings=settings)
     assert b.backend == "extractive" and b.summary and b.citations
     assert any("briefing was not shown (the model's output repeats" in n for n in b.notes), b.notes
+
+
+def test_what_a_model_leaves_out_of_its_answer_is_added_word_for_word(index, faulty):
+    server, base = faulty
+    server.behaviour = "first-sentence"
+    a, _ = _ask(index, base)
+    assert a.backend == "openai" and not a.notes, a.notes
+    extractive = answer(QUESTION, settings=Settings(data_dir=index))
+    assert {c.quote for c in extractive.citations} <= {c.quote for c in a.citations}  # nothing the scorer found is lost
 
 
 def test_a_model_briefing_that_holds_up_is_shown_as_the_models(index, faulty):

@@ -23,7 +23,8 @@ from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator
 from .question import Question, analyse
-from .selection import gather_evidence
+from .answerability import load_scorer
+from .selection import Evidence, gather_evidence
 from ..index.opened import Index, open_index
 from ..prompts import render
 from .degenerate import DegenerateOutput, degenerate, fallback_note
@@ -150,6 +151,11 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                 raise DegenerateOutput("the model said the articles do not answer this, though sentences were found that do")
             if not grounded.refused and grounded.supported == 0:
                 raise DegenerateOutput(f"no sentence of it is supported by the articles: {'; '.join(grounded.reasons[:2])}")
+            # what the selector found and the model left out (when the scorer itself would answer)
+            if not grounded.refused and _confident(evidence, settings) and (rest := _left_out(grounded, shown)):
+                yield "\n\n" + rest
+                text += "\n\n" + rest
+                grounded = ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
         except BackendError as exc:
             note = fallback_note(exc, "answer")
             notes.append(note)
@@ -182,6 +188,19 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                        tuple(passages), False, generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final
+
+
+def _confident(evidence: Evidence, settings: Settings) -> bool:
+    """The scorer would answer with this evidence at its own threshold (not the model's, lower)."""
+    threshold = settings.answer_threshold if settings.answer_threshold is not None else load_scorer().threshold
+    return evidence.confidence >= threshold
+
+
+def _left_out(grounded, evidence: Evidence) -> str:
+    """The evidence's sentences that a model's answer cites none of, word for word with their
+    passage numbers (the model wrote the answer; these complete it)."""
+    cited = {c.quote for c in grounded.citations}
+    return " ".join(f"{text} " + "".join(f"[{n}]" for n in numbers) for text, numbers in evidence.picked if text not in cited)
 
 
 def with_speaker_passages(

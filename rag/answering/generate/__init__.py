@@ -48,12 +48,12 @@ def local_model_path(settings: Settings, *, join: bool = False) -> Path | None:
     model whose parts are installed is joined into the data dir now (else it only counts as there)."""
     if not settings.local_model or importlib.util.find_spec("xllamacpp") is None:
         return None
-    from .packaged import MODELS, installed, parts_installed, resolve
+    from .packaged import MODELS, installed, model_dir, parts_installed, resolve
 
     model = MODELS.get(settings.local_model)
     if model is not None and not join:
         done = installed(model, settings.data_dir)
-        return done or (settings.data_dir / "models" / model.filename if parts_installed(model) else None)
+        return done or (model_dir(settings.data_dir) / model.filename if parts_installed(model) else None)
     return resolve(settings.local_model, settings.data_dir)
 
 

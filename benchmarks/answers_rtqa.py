@@ -34,14 +34,25 @@ from rag.answering.evidence import verify  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_rtqa.json")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/results/answers_rtqa[_<backend>].json")
+    parser.add_argument("--backend", default="extractive", help="extractive, local or openai (as configured)")
+    parser.add_argument("--local-model", help="RAG_LOCAL_MODEL for --backend local: a packaged model's name or a .gguf path")
+    parser.add_argument("--splits", default="dev,holdout", help="which splits to ask (a model on a CPU: a sample of dev)")
+    parser.add_argument("--limit", type=int, help="questions per split: an evenly spaced sample (answerable and unanswerable)")
     args = parser.parse_args()
-    settings = Settings(data_dir=CACHE / "rtqa-index-dated", backend="extractive")
+    settings = Settings(data_dir=CACHE / "rtqa-index-dated", backend=args.backend, local_model=args.local_model)
+    args.out = args.out or ROOT / "benchmarks" / "results" / (
+        "answers_rtqa.json" if args.backend == "extractive" else f"answers_rtqa_{args.backend}.json")
+    splits = args.splits.split(",")
     prepare(settings)
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     stats = {s: {"answerable": 0, "hit": 0, "abstained_wrongly": 0, "unanswerable": 0, "abstained_rightly": 0,
-                 "first_hit": 0, "citations": 0, "valid": 0, "seconds": 0.0, "words": []} for s in ("dev", "holdout")}
-    for q in queries:
+                 "first_hit": 0, "citations": 0, "valid": 0, "seconds": 0.0, "words": []} for s in splits}
+    chosen = []
+    for split in splits:
+        mine = [q for q in queries if q["split"] == split]
+        chosen += mine[:: max(1, len(mine) // args.limit)][: args.limit] if args.limit else mine
+    for q in chosen:
         s = stats[q["split"]]
         t0 = time.perf_counter()
         a = answer(q["question"], settings=settings, as_of=q["question_date"].replace("/", "-")[:10])
@@ -68,12 +79,13 @@ def main() -> None:
             "first_claim_hit": round(s["first_hit"] / s["answerable"], 3),
             "median_words": sorted(s["words"])[len(s["words"]) // 2] if s["words"] else 0,
             "answered": round(1 - s["abstained_wrongly"] / s["answerable"], 3),
-            "abstained_on_unanswerable": round(s["abstained_rightly"] / s["unanswerable"], 3),
+            "abstained_on_unanswerable": round(s["abstained_rightly"] / s["unanswerable"], 3) if s["unanswerable"] else None,
+            "questions": n,
             "abstention_accuracy": round((s["answerable"] - s["abstained_wrongly"] + s["abstained_rightly"]) / n, 3),
             "citation_validity": round(s["valid"] / s["citations"], 3) if s["citations"] else 1.0,
             "ms_per_question": round(1000 * s["seconds"] / n, 1),
         }
-        print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
+        print(args.backend, "dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
 

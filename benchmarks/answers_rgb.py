@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval_rtqa import CACHE, normalise  # noqa: E402
+from rtqa_data import CACHE, normalise  # noqa: E402
 
 from rag import Index, Settings, answer, ingest  # noqa: E402
 from rag.answering.evidence import verify  # noqa: E402

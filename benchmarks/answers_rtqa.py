@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval_rtqa import BENCH, CACHE, answer_variants, normalise, prepare  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, normalise, prepare  # noqa: E402
 
 from rag import Settings, answer  # noqa: E402
 from rag.answering.evidence import verify  # noqa: E402

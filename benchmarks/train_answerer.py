@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from answers_rgb import golds as rgb_golds  # noqa: E402
 from answers_rgb import half, index_for  # noqa: E402
 from answers_rgb import queries as rgb_queries  # noqa: E402
-from retrieval_rtqa import BENCH, CACHE, answer_variants, normalise  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, normalise  # noqa: E402
 
 from rag import Index, Settings, ingest  # noqa: E402
 from rag.answering.answerability import FEATURES, Described, describe  # noqa: E402

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from retrieval_rtqa import BENCH, CACHE, answer_variants, normalise  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, normalise  # noqa: E402
 
 from rag import Settings  # noqa: E402
 from rag.answering.ranking import DATE_FEATURES, FEATURES, features  # noqa: E402
@@ -89,7 +89,7 @@ def ranked_labels(row: tuple, model: dict) -> tuple[list[bool], list[int]]:
 
 def cross_validated(rows: list[tuple], folds: int) -> dict[str, float]:
     """Each fold ranked by a model fitted on the other folds; shares over all questions."""
-    from retrieval_rtqa import hits_at
+    from rtqa_data import hits_at
 
     parts = [rows[i::folds] for i in range(folds)]
     found = []
@@ -100,7 +100,7 @@ def cross_validated(rows: list[tuple], folds: int) -> dict[str, float]:
 
 
 def in_sample(rows: list[tuple], model: dict) -> dict[str, float]:
-    from retrieval_rtqa import hits_at
+    from rtqa_data import hits_at
 
     found = [hits_at(*ranked_labels(r, model)) for r in rows]
     return {m: round(sum(h[m] for h in found) / len(found), 3) for m in found[0]}

@@ -45,6 +45,10 @@ FALSE = [
      "do not have the same network of friends and partners", "opinion stated as fact, speaker dropped"),
     ("China does not feel obligated to hold the Kremlin accountable for the atrocities committed in Ukraine.",
      "China does not feel obligated to hold the Kremlin accountable", "opinion stated as fact, speaker dropped"),
+    ("Xi's trip days after the ICC issued an arrest warrant for President Putin suggests that China feels no "
+     "responsibility to hold the Kremlin accountable for the atrocities committed in Ukraine.",
+     "arrest warrant for President Putin suggests that China feels no responsibility",
+     "opinion stated as fact, a name before 'suggests' taken for its speaker"),
     ("Putin welcomed Zelensky as a dear friend at the Kremlin on Monday.",
      "Putin and Xi welcomed one other as \"dear friends\"", "swapped name"),
     ("The Walmart budget was canceled by Kirby.",

@@ -149,26 +149,36 @@ def find(text: str, name: str) -> int | None:
     return m.start() if m else None
 
 
-# a verb of saying (in lower case: "United States" says nothing) or "according to"; quotation
-# marks alone do not say who is speaking
-_ATTRIBUTION = re.compile(rf"\b(?:{VERBS})\b|\b[Aa]ccording\s+to\b")
+# quotation marks alone do not say who is speaking
 _SPEAKER_IN_CLAIM = re.compile(
     rf"(?:\baccording\s+to\s+(?:the\s+)?(?P<a>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)"
     rf"|(?P<b>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*)\s+(?:also\s+)?(?:{VERBS})\b)"
 )
 
 
+_PREPOSITION = re.compile(r"\b(?:for|of|to|with|against|by|on|in|at|from|about|over|into|after|before)\s+$", re.IGNORECASE)
+# verbs of saying that need no named subject to attribute ("officials said", "it was reported")
+_SAYING = re.compile(r"\b(?:said|says|say|told|tells|stated|states|claimed|claims|added|adds|announced|announces|wrote|"
+                     r"writes|insisted|insists|argued|argues|warned|warns|reported|reports|declared|accused|denied|"
+                     r"denies|alleged|quoted)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\s+(?:also\s+)?(?:" + VERBS + r")\b")
+# (in lower case: "United States" says nothing)
+
+
 def attributes(claim: str) -> bool:
-    return bool(_ATTRIBUTION.search(claim))
+    """The claim says who says it: a verb of saying, "according to", or a name that is the subject
+    of an attribution verb ("Blinken suggested"); "the visit suggests that ..." attributes nothing."""
+    return bool(_SAYING.search(claim)) or bool(re.search(r"\b[Aa]ccording\s+to\b", claim)) or claimed_speaker(claim) is not None
 
 
 def claimed_speaker(claim: str) -> str | None:
-    m = _SPEAKER_IN_CLAIM.search(claim)
-    if m is None:
-        return None
-    name = (m.group("a") or m.group("b") or "").strip()
-    words = [w for w in name.split() if w.lower() not in _NOT_NAMES and tokenize([w.lower()])[0]]
-    return " ".join(words) or None
+    for m in _SPEAKER_IN_CLAIM.finditer(claim):
+        if m.group("b") and _PREPOSITION.search(claim[: m.start("b")]):
+            continue  # "... an arrest warrant for President Putin suggests": Putin is no subject
+        name = (m.group("a") or m.group("b") or "").strip()
+        words = [w for w in name.split() if w.lower() not in _NOT_NAMES and tokenize([w.lower()])[0]]
+        if words:
+            return " ".join(words)
+    return None
 
 
 _CLAUSE = re.compile(r";\s+|,\s+(?:and|but|while|whereas|although|though)\s+|\s+(?:while|whereas)\s+", re.IGNORECASE)

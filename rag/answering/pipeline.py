@@ -132,6 +132,9 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     used = list(passages)
     shown = evidence  # what the backend that writes the answer was given
     text, grounded = "", None
+
+    def cite(words: str):  # grounded against the passages and sentences the writer was given (a model: renumbered)
+        return ground(words, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
     t0 = time.perf_counter()
     if relevant and name != "extractive":
         try:
@@ -145,8 +148,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                 raise BackendError("the model returned an empty answer")
             if reason := degenerate(text, needs_citations=False):  # grounding maps claims without markers
                 raise DegenerateOutput(reason)
-            # a model is shown some passages, renumbered: it cites only those
-            grounded = ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
+            grounded = cite(text)
             if grounded.refused and not model_decides:  # the scorer found sentences that answer: show them
                 raise DegenerateOutput("the model said the articles do not answer this, though sentences were found that do")
             if not grounded.refused and grounded.supported == 0:
@@ -155,7 +157,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             if not grounded.refused and _confident(evidence, settings) and (rest := _left_out(grounded, shown)):
                 yield "\n\n" + rest
                 text += "\n\n" + rest
-                grounded = ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
+                grounded = cite(text)
         except BackendError as exc:
             note = fallback_note(exc, "answer")
             notes.append(note)
@@ -171,7 +173,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             text += delta
             yield delta
     if relevant and text and grounded is None:
-        grounded = ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
+        grounded = cite(text)
     timings["generate"] = time.perf_counter() - t0
 
     if grounded is None or grounded.refused or grounded.supported == 0:

@@ -157,17 +157,18 @@ _SPEAKER_IN_CLAIM = re.compile(
 
 
 _PREPOSITION = re.compile(r"\b(?:for|of|to|with|against|by|on|in|at|from|about|over|into|after|before)\s+$", re.IGNORECASE)
-# verbs of saying that need no named subject to attribute ("officials said", "it was reported")
-_SAYING = re.compile(r"\b(?:said|says|say|told|tells|stated|states|claimed|claims|added|adds|announced|announces|wrote|"
-                     r"writes|insisted|insists|argued|argues|warned|warns|reported|reports|declared|accused|denied|"
-                     r"denies|alleged|quoted)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\s+(?:also\s+)?(?:" + VERBS + r")\b")
-# (in lower case: "United States" says nothing)
+# "according to", or a verb of saying that needs no named subject ("officials said"; in lower case:
+# "United States" says nothing), or a pronoun speaking
+_SAYING = re.compile(r"\b[Aa]ccording\s+to\b|\b(?:said|says|say|told|tells|stated|states|claimed|claims|added|adds|"
+                     r"announced|announces|wrote|writes|insisted|insists|argued|argues|warned|warns|reported|reports|"
+                     r"declared|accused|denied|denies|alleged|quoted)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)\s+(?:also\s+)?(?:"
+                     + VERBS + r")\b")
 
 
 def attributes(claim: str) -> bool:
     """The claim says who says it: a verb of saying, "according to", or a name that is the subject
     of an attribution verb ("Blinken suggested"); "the visit suggests that ..." attributes nothing."""
-    return bool(_SAYING.search(claim)) or bool(re.search(r"\b[Aa]ccording\s+to\b", claim)) or claimed_speaker(claim) is not None
+    return bool(_SAYING.search(claim)) or claimed_speaker(claim) is not None
 
 
 def claimed_speaker(claim: str) -> str | None:

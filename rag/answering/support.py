@@ -23,6 +23,8 @@ own seed claims and are measured on claims built from RealTime QA documents
 
 from __future__ import annotations
 
+from functools import partial
+
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -80,8 +82,8 @@ def check(
             return verdict
     if whole:
         return Verdict(True)  # a sentence of the article, whole (a fragment may drop "not" or "according to X")
-    for test in (_numbers, _names, _negation, _roles, _attribution):
-        verdict = _names(claim, evidence, text, question) if test is _names else test(claim, evidence, text)
+    for test in (_numbers, partial(_names, question=question), _negation, _roles, _attribution):
+        verdict = test(claim, evidence, text)
         if not verdict:
             return verdict
     return _coverage(claim, evidence, text, idf or {}, similarity)

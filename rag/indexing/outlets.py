@@ -48,10 +48,11 @@ def is_outlet(name: str) -> bool:
     return words[-1] in KINDS or " ".join(w for w in words if w != "the") in known_outlets()
 
 
-def _names() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _names() -> tuple[str, ...]:
     text = resources.files("rag.indexing").joinpath("outlets.txt").read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    return [re.sub(r"^The[ \xa0]+", "", line) for line in lines]  # "the" is read before a name, as with any
+    return tuple(re.sub(r"^The[ \xa0]+", "", line) for line in lines)  # "the" is read before a name, as with any
 
 
 def outlet_name(phrase: str) -> str:

@@ -49,17 +49,20 @@ _PRONOUN = re.compile(rf"(?:^|[,”\"]\s*)(?:he|she)\s+(?:{VERBS})\b|^(?:He|She)
 _ROLE = r"(?:(?:the\s+)?(?:[a-z][a-z-]+\s+){1,3}(?=[A-Z]))?"  # "..., city engineer Tomas Lindqvist said": a role in lower case
 # "China’s Xinhua news agency", "Russian state media", "Reuters"
 _OUTLET = rf"(?:(?:{NAME}[’']s{_SEP})?(?:{NAME}{_SEP})?{KIND_PHRASE}|(?:{known_pattern()})(?![\w-]))"
+_ACCORDING_TO_OUTLET = re.compile(rf"(?i:\baccording to )(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})")
+_OUTLET_SAYS = re.compile(rf"(?:^|[,”\";]\s*(?:and\s+|but\s+|while\s+|as\s+)?|\.\s+)(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})"
+                          rf"(?:{_SEP}[a-z]+ly)?{_SEP}(?:{VERBS})\b")
 _PATTERNS = [
     re.compile(rf"(?i:\baccording to )(?:the )?(?P<name>{NAME})"),
     re.compile(rf"[,”\"]\s*(?:{VERBS})\s+(?:the\s+)?(?P<name>{NAME})"),  # "...," said Blinken
     re.compile(rf"(?:^|[,”\";]\s*(?:with\s+|and\s+|while\s+|as\s+|but\s+)?{_ROLE}|\.\s+)(?P<name>{NAME})(?:,[^,]{{1,90}},)?{_WHEN}\s+(?:also\s+|then\s+|later\s+|has\s+|had\s+|have\s+)?(?:{VERBS})\b"),
     # an outlet by its kind or its name, when no person is named as the speaker
-    re.compile(rf"(?i:\baccording to )(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})"),
-    re.compile(rf"(?:^|[,”\";]\s*(?:and\s+|but\s+|while\s+|as\s+)?|\.\s+)(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})(?:{_SEP}[a-z]+ly)?{_SEP}(?:{VERBS})\b"),
+    _ACCORDING_TO_OUTLET,
+    _OUTLET_SAYS,
 ]
 _CITING = [  # an outlet cited as the source of what a sentence says
-    _PATTERNS[-2],
-    _PATTERNS[-1],
+    _ACCORDING_TO_OUTLET,
+    _OUTLET_SAYS,
     re.compile(rf"(?i:\b(?:told|telling|reported by|cited by|quoted by|interview with|speaking to|spoke to|said to|wrote in|writing in|"
                rf"reported in|published by|published in|broadcast by|aired on|statement to|report by|report in|reporting by))"
                rf"\s+(?:(?i:the)\s+)?(?P<outlet>{_OUTLET})"),

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import time
 from datetime import date
+import typing
 from typing import Iterator, Sequence, Union
 
-from .citations import UNSUPPORTED, check, ground
+from .citations import UNSUPPORTED, Grounded, check, ground
 from .collection import COLLECTION_K, collection_evidence, collection_header, collection_question
 from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
 from ..index.embeddings import embed_cached
@@ -129,42 +130,19 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     relevant = name == "extractive" or evidence.answers
 
     generator: Generator = ExtractiveGenerator(settings, idf)
-    used = list(passages)
-    shown = evidence  # what the backend that writes the answer was given
-    text, grounded = "", None
-
-    def cite(words: str):  # grounded against the passages and sentences the writer was given (a model: renumbered)
-        return ground(words, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
+    used, shown, text, grounded = list(passages), evidence, "", None
     t0 = time.perf_counter()
     if relevant and name != "extractive":
         try:
-            generator = make_generator(name, settings)
-            request, used = evidence_request(question, passages, evidence, prompt_budget(name, question, generator, settings), settings)
-            shown = request.evidence
-            for delta in generator.generate(request):
-                text += delta
-                yield delta
-            if not text.strip():
-                raise BackendError("the model returned an empty answer")
-            if reason := degenerate(text, needs_citations=False):  # grounding maps claims without markers
-                raise DegenerateOutput(reason)
-            grounded = cite(text)
-            if grounded.refused and not model_decides:  # the scorer found sentences that answer: show them
-                raise DegenerateOutput("the model said the articles do not answer this, though sentences were found that do")
-            if not grounded.refused and grounded.supported == 0:
-                raise DegenerateOutput(f"no sentence of it is supported by the articles: {'; '.join(grounded.reasons[:2])}")
-            # what the selector found and the model left out (when the scorer itself would answer)
-            if not grounded.refused and _confident(evidence, settings) and (rest := _left_out(grounded, shown)):
-                yield "\n\n" + rest
-                text += "\n\n" + rest
-                grounded = cite(text)
+            model = make_generator(name, settings)
+            written = yield from _model_answer(model, question, passages, evidence, idf, settings, model_decides)
+            generator, (text, grounded, shown, used) = model, written
         except BackendError as exc:
             note = fallback_note(exc, "answer")
             notes.append(note)
             yield "\n\n" + note + "\n\n"
             if model_decides:  # the extractive answerer keeps its own threshold
-                evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
-            generator, used, text, shown, grounded = ExtractiveGenerator(settings, idf), list(passages), "", evidence, None
+                evidence = shown = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
     header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
     if header:
         yield header + "\n\n"
@@ -173,7 +151,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             text += delta
             yield delta
     if relevant and text and grounded is None:
-        grounded = cite(text)
+        grounded = _cite(text, question, used, shown, idf)
     timings["generate"] = time.perf_counter() - t0
 
     if grounded is None or grounded.refused or grounded.supported == 0:
@@ -190,6 +168,39 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                        tuple(passages), False, generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final
+
+
+def _model_answer(
+    model: Generator, question: str, passages: list[Passage], evidence: Evidence, idf, settings: Settings, model_decides: bool
+) -> typing.Generator[str, None, tuple[str, Grounded, Evidence, list[Passage]]]:
+    """Stream a model's answer from the evidence; return (text, grounding, evidence shown, passages
+    shown). Raises BackendError (DegenerateOutput) when the extractive answer must be shown instead:
+    a loop, a refusal where sentences that answer were found, no sentence supported."""
+    request, used = evidence_request(question, passages, evidence, prompt_budget(model.name, question, model, settings), settings)
+    shown, text = request.evidence, ""
+    for delta in model.generate(request):
+        text += delta
+        yield delta
+    if not text.strip():
+        raise BackendError("the model returned an empty answer")
+    if reason := degenerate(text, needs_citations=False):  # grounding maps claims without markers
+        raise DegenerateOutput(reason)
+    grounded = _cite(text, question, used, shown, idf)
+    if grounded.refused and not model_decides:  # the scorer found sentences that answer: show them
+        raise DegenerateOutput("the model said the articles do not answer this, though sentences were found that do")
+    if not grounded.refused and grounded.supported == 0:
+        raise DegenerateOutput(f"no sentence of it is supported by the articles: {'; '.join(grounded.reasons[:2])}")
+    # what the selector found and the model left out (when the scorer itself would answer)
+    if not grounded.refused and _confident(evidence, settings) and (rest := _left_out(grounded, shown)):
+        yield "\n\n" + rest
+        text += "\n\n" + rest
+        grounded = _cite(text, question, used, shown, idf)
+    return text, grounded, shown, used
+
+
+def _cite(text: str, question: str, used: list[Passage], shown: Evidence, idf) -> Grounded:
+    """`text` grounded against the passages and sentences its writer was given (a model's: renumbered)."""
+    return ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
 
 
 def _confident(evidence: Evidence, settings: Settings) -> bool:

@@ -73,28 +73,28 @@ def seed_items() -> list[tuple[str, dict]]:
     return [(path.name, item) for path in SETS for item in load_questions(path)]
 
 
-def rgb_items(n: int) -> list[tuple[str, dict]]:
-    """n answerable and n negative-rejection questions of RGB's dev half, as seed-set items."""
+def rgb_items(n: int, which: str = "dev") -> list[tuple[str, dict]]:
+    """n answerable and n negative-rejection questions of RGB's `which` half, as seed-set items."""
     from answers_rgb import golds, half, queries
 
     out = []
     for form in ("answerable", "negative_rejection"):
-        chosen = [q for q in queries() if q["type"] == form and half(q["id"]) == "dev"][:n]
+        chosen = [q for q in queries() if q["type"] == form and half(q["id"]) == which][:n]
         out += [(f"rgb-{form}", {"id": q["id"], "question": q["question"], "answerable": form == "answerable",
                                  "must_include": [golds(q)] if form == "answerable" else []}) for q in chosen]
     return out
 
 
-def run(backend: str, openai: str | None, limit: int | None, rgb: int) -> dict:
+def run(backend: str, openai: str | None, limit: int | None, rgb: int, rgb_half: str = "dev", seeds: bool = True) -> dict:
     rows = []
-    groups = [(CACHE / "seeds-index", [(s, i) for s, i in seed_items()], ROOT / "seeds")]
+    groups = [(CACHE / "seeds-index", seed_items(), ROOT / "seeds")] if seeds else []
     if rgb:
         from answers_rgb import CORPORA, index_for
 
         for form, corpus in CORPORA.items():
             if form in ("answerable", "negative_rejection"):
                 index_for(corpus)  # built on first use
-                groups.append((CACHE / f"rgb-{corpus}-index", [x for x in rgb_items(rgb) if x[0] == f"rgb-{form}"], None))
+                groups.append((CACHE / f"rgb-{corpus}-index", [x for x in rgb_items(rgb, rgb_half) if x[0] == f"rgb-{form}"], None))
     for data, items, seeds in groups:
         settings, name = settings_for(backend, openai, data)
         index = Index(settings)
@@ -168,10 +168,13 @@ def main() -> None:
     parser.add_argument("--openai", help="base URL of an OpenAI-compatible server (adds the openai backend)")
     parser.add_argument("--limit", type=int, help="questions per set")
     parser.add_argument("--rgb", type=int, default=0, help="also this many answerable and negative questions of RGB's dev half")
+    parser.add_argument("--rgb-half", choices=("dev", "held-out"), default="dev",
+                        help="which half of RGB (the decline gate was fitted on a pool holding the dev half only)")
+    parser.add_argument("--no-seeds", action="store_true", help="RGB only")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_models.json")
     args = parser.parse_args()
     backends = args.backends.split(",") + (["openai"] if args.openai else [])
-    report = {b: run(b, args.openai, args.limit, args.rgb) for b in backends}
+    report = {b: run(b, args.openai, args.limit, args.rgb, args.rgb_half, not args.no_seeds) for b in backends}
     for b, r in report.items():
         print(json.dumps(r["summary"]))
         for name, summary in r["by_set"].items():

@@ -10,18 +10,30 @@ from .offline import prepare as _prepare
 
 _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry, no downloads
 
-from .answering.pipeline import answer  # noqa: E402
-from .briefs.compose import briefing  # noqa: E402
-from .config import Settings  # noqa: E402
-from .index.opened import Index  # noqa: E402
-from .indexing.run import ingest, remove  # noqa: E402
-from .answering.generate import backends  # noqa: E402
-from .index.library import articles  # noqa: E402
-from .answering.retrieve import search  # noqa: E402
-from .types import (  # noqa: E402
-    Answer, Briefing, Citation, Difference, FileResult, IngestReport, LibraryEntry, Passage, Point, Remark, SourceInfo,
-    Speaker,
-)
+# What `from rag import X` gives, imported on first use (PEP 562): `rag --help` and the other
+# light commands do not load chromadb, onnxruntime or the answerer.
+_EXPORTS = {
+    "answer": "answering.pipeline", "briefing": "briefs.compose", "Settings": "config", "Index": "index.opened",
+    "ingest": "indexing.run", "remove": "indexing.run", "backends": "answering.generate", "articles": "index.library",
+    "search": "answering.retrieve",
+    **{name: "types" for name in ("Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport",
+                                  "LibraryEntry", "Passage", "Point", "Remark", "SourceInfo", "Speaker")},
+}
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'rag' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
 
 __all__ = [
     "Index", "Settings", "answer", "articles", "backends", "briefing", "ingest", "remove", "search",

@@ -1,4 +1,5 @@
-"""The `rag` command line. Never imports gradio."""
+"""The `rag` command line. Never imports gradio; nothing heavy (chromadb, the models, pydantic)
+is imported before a command needs it, so that `rag --help` answers at once."""
 
 from __future__ import annotations
 
@@ -6,24 +7,16 @@ import sys
 from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import TYPE_CHECKING, Annotated, List, Optional
 
 import typer
-from rich.table import Table
 
-from .indexing.bootstrap import describe as describe_bootstrap
-from .indexing.bootstrap import ensure_index
-from .config import BACKENDS, MAX_K, Settings
-from .index.opened import Index
-from .indexing.run import ingest as ingest_paths
-from .indexing.run import remove as remove_paths
-from .markup import terminal_text
+from .limits import BACKENDS, MAX_K
 from .terminal import consume, emit_json, err, escape, out, print_answer, print_report, progress_bar
-from .answering.retrieve import UnknownSource
-from .answering.retrieve import search as search_passages
-from .index.store import StoreError
-from .types import Answer
 
+if TYPE_CHECKING:
+    from .config import Settings
+    from .index.opened import Index
 
 BackendChoice = Enum("BackendChoice", {name: name for name in ("auto", *BACKENDS)}, type=str)  # from rag.config
 
@@ -32,41 +25,66 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"newsrag {version('newsrag')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            from . import __version__
+
+            out.print(f"newsrag {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def main(
     ctx: typer.Context,
     data_dir: Optional[Path] = typer.Option(
-        None, "--data-dir", help="Where the index lives (default: RAG_DATA_DIR, else .rag/ here)."
+        None, "--data-dir", metavar="DIR", help="Where the index lives (default: RAG_DATA_DIR, else .rag/ here)."
     ),
+    version: bool = typer.Option(False, "--version", "-V", metavar="", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
-    from pydantic import ValidationError
-
-    try:
-        ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
-    except ValidationError as exc:
-        problems = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in exc.errors())
-        err.print(f"[red]Error:[/] invalid configuration (environment or .env): {escape(problems)}")
-        raise typer.Exit(2)
+    ctx.obj = data_dir  # the settings are read when a command needs them (not for --help)
 
 
 # The dates `search` and `ask` take (rag/answering/retrieve.When checks them).
 AsOf = Annotated[Optional[str], typer.Option(
-    "--as-of", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it.")]
-Since = Annotated[Optional[str], typer.Option("--since", help="Only articles published on or after this date (YYYY-MM-DD).")]
-Until = Annotated[Optional[str], typer.Option("--until", help="Only articles published on or before this date (YYYY-MM-DD).")]
+    "--as-of", metavar="DATE", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it.")]
+Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Only articles published on or after this date (YYYY-MM-DD).")]
+Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Only articles published on or before this date (YYYY-MM-DD).")]
 
 
 def _variable(loc: tuple) -> str:
     """The variable a settings error is about (RAG_TOP_K rather than top_k)."""
+    from .config import Settings
+
     name = str(loc[0]) if loc else ""
     return Settings.variable(name) if name in Settings.model_fields else ".".join(map(str, loc))
 
 
 def _settings(ctx: typer.Context) -> Settings:
-    return ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    """The configuration (environment, .env, --data-dir), read once per command; a bad value
+    exits with code 2 and says which variable."""
+    from pydantic import ValidationError
+
+    from .config import Settings
+
+    if isinstance(ctx.obj, Settings):
+        return ctx.obj
+    try:
+        ctx.obj = Settings(data_dir=ctx.obj) if ctx.obj else Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"{_variable(e['loc'])}: {e['msg']}" for e in exc.errors())
+        err.print(f"[red]Error:[/] invalid configuration (environment or .env): {escape(problems)}")
+        raise typer.Exit(2)
+    return ctx.obj
 
 
 @app.command()
@@ -76,14 +94,16 @@ def ingest(
         None, help="Files (.txt, .md) or folders, read recursively. None: only bring the keyword index in step."
     ),
     prune: bool = typer.Option(
-        True, "--prune/--no-prune", help="Remove files that disappeared from the folders given (default: prune)."
+        True, "--prune/--no-prune", metavar="", help="Remove files that disappeared from the folders given (default: prune)."
     ),
     follow_links: bool = typer.Option(
-        False, "--follow-links", help="Also read links inside the folders that lead outside them."
+        False, "--follow-links", metavar="", help="Also read links inside the folders that lead outside them."
     ),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the report as JSON."),
 ) -> None:
     """Add articles to the index. Unchanged files are skipped; edited files are re-embedded."""
+    from .indexing.run import ingest as ingest_paths
+
     settings = _settings(ctx)
     index = _open(settings)
     with progress_bar(not as_json, "embedding") as progress:
@@ -93,7 +113,7 @@ def ingest(
         emit_json(report.to_dict())
     else:
         print_report(report, settings)
-    if paths and not report.files and not report.notes:
+    if paths and (not report.files and not report.notes or _refused(report, paths)):
         raise typer.Exit(1)
 
 
@@ -101,24 +121,30 @@ def ingest(
 def remove(
     ctx: typer.Context,
     paths: List[str] = typer.Argument(..., help="Files or folders to take out of the index (files are not touched)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the report as JSON."),
 ) -> None:
     """Remove articles from the index."""
+    from .indexing.run import remove as remove_paths
+
     settings = _settings(ctx)
     report = _guard(lambda: remove_paths(paths, index=_open(settings)))
     if as_json:
         emit_json(report.to_dict())
     else:
         print_report(report, settings)
+    if _refused(report, paths):
+        raise typer.Exit(1)
 
 
 @app.command()
 def sources(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help="Print the list as JSON."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the list as JSON."),
 ) -> None:
     """List the ingested articles."""
     from dataclasses import asdict
+
+    from rich.table import Table
 
     from .index.library import articles
 
@@ -140,15 +166,19 @@ def sources(
 def search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help="What to look for."),
-    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="How many passages (default RAG_TOP_K)."),
-    source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
-    mmr: bool = typer.Option(False, "--mmr", help="Diversify: prefer passages that add something new."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, metavar="N", help="How many passages (default RAG_TOP_K)."),
+    source: Optional[List[str]] = typer.Option(None, "--source", "-s", metavar="FILE", help="Only these files (repeatable)."),
+    mmr: bool = typer.Option(False, "--mmr", metavar="", help="Diversify: prefer passages that add something new."),
     as_of: AsOf = None,
     since: Since = None,
     until: Until = None,
-    as_json: bool = typer.Option(False, "--json", help="Print passages as JSON."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print passages as JSON."),
 ) -> None:
     """Show the passages that best match a query (dense + BM25 candidates, ranked by the learned ranker)."""
+    from rich.table import Table
+
+    from .answering.retrieve import search as search_passages
+
     index = _open(_settings(ctx))
     passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, as_of=as_of, since=since,
                                               until=until, index=index))
@@ -171,13 +201,13 @@ def search(
 def ask(
     ctx: typer.Context,
     question: str = typer.Argument(..., help="A question about the articles."),
-    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="Passages to answer from (default RAG_TOP_K)."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, metavar="N", help="Passages to answer from (default RAG_TOP_K)."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend (default RAG_BACKEND)."),
-    source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Only these files (repeatable)."),
+    source: Optional[List[str]] = typer.Option(None, "--source", "-s", metavar="FILE", help="Only these files (repeatable)."),
     as_of: AsOf = None,
     since: Since = None,
     until: Until = None,
-    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question with citations: file name, exact quote and character offsets."""
     from .answering.pipeline import answer
@@ -186,7 +216,7 @@ def ask(
     _bootstrap(index, quiet=as_json)
     chosen = backend.value if backend else None
 
-    def run() -> Answer:
+    def run():
         events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, index=index, as_of=as_of,
                         since=since, until=until)
         return consume(events, live=not as_json)
@@ -201,10 +231,10 @@ def ask(
 @app.command()
 def brief(
     ctx: typer.Context,
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Brief on what retrieval finds for this topic."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", metavar="TEXT", help="Brief on what retrieval finds for this topic."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Who writes summary and key points."),
-    out_file: Optional[Path] = typer.Option(None, "--out", "-o", dir_okay=False, help="Write the Markdown to this file."),
-    as_json: bool = typer.Option(False, "--json", help="Print the briefing as JSON."),
+    out_file: Optional[Path] = typer.Option(None, "--out", "-o", dir_okay=False, metavar="FILE", help="Write the Markdown to this file."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the briefing as JSON."),
 ) -> None:
     """A multi-source briefing: summary, key points by how many sources report them, who said
     what, where sources differ, unique details, sources; every sentence cited word for word."""
@@ -230,6 +260,8 @@ def brief(
         if out.is_terminal:
             from rich.markdown import Markdown
 
+            from .markup import terminal_text
+
             out.print(Markdown(terminal_text(result.text)))
         else:
             sys.stdout.write(result.text)
@@ -238,8 +270,8 @@ def brief(
 @app.command(name="ui")
 def web_ui(
     ctx: typer.Context,
-    host: Optional[str] = typer.Option(None, "--host", help="Interface to listen on (default GRADIO_SERVER_NAME, else 127.0.0.1)."),
-    port: Optional[int] = typer.Option(None, "--port", "-p", help="Port (default GRADIO_SERVER_PORT, else 7860)."),
+    host: Optional[str] = typer.Option(None, "--host", metavar="HOST", help="Interface to listen on (default GRADIO_SERVER_NAME, else 127.0.0.1)."),
+    port: Optional[int] = typer.Option(None, "--port", "-p", metavar="PORT", help="Port (default GRADIO_SERVER_PORT, else 7860)."),
 ) -> None:
     """Open the web UI: chat with cited answers, briefings, the article library."""
     from . import web  # the Gradio app; gradio is imported only here
@@ -277,11 +309,13 @@ def model_cmd(
 def evaluate_cmd(
     ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Questions, one JSON object a line."),
-    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, help="Passages per question."),
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, metavar="N", help="Passages per question."),
     backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the full report as JSON."),
 ) -> None:
     """Score answers on a question set: fact recall, source hit, citation validity, abstention, latency."""
+    from rich.table import Table
+
     from .answering.evaluation import evaluate
 
     index = _open(_settings(ctx))
@@ -308,13 +342,29 @@ def evaluate_cmd(
             out.print(f"[yellow]{escape(r.id)}[/] {escape(r.question)} [dim]({escape(problem)})[/]")
 
 
+def _refused(report, given) -> bool:
+    """A path named on the command line could not be used (not found, not readable, not in the
+    index): the command exits 1 after doing the rest."""
+    import os
+
+    named = {os.path.normpath(str(p)) for p in given}
+    return any(f.status == "skipped" and os.path.normpath(f.source) in named for f in report.files)
+
+
 def _open(settings: Settings) -> Index:
     """The index this command works on, opened once and handed to everything it calls."""
+    from .index.opened import Index
+
     return _guard(lambda: Index(settings))
 
 
 def _bootstrap(index: Index, quiet: bool) -> None:
     """An empty index gets the sample articles first, and the user is told."""
+    from .indexing.bootstrap import describe as describe_bootstrap
+    from .indexing.bootstrap import ensure_index
+
+    if _guard(index.count) > 0:  # the usual case: no progress bar flashes by
+        return
     with progress_bar(not quiet, "ingesting seeds/") as progress:
         report = _guard(lambda: ensure_index(index, progress))
     if report is not None:
@@ -328,12 +378,16 @@ def _guard(call):
     except KeyboardInterrupt:
         err.print("[yellow]Interrupted.[/] The index is intact; run the command again to finish.")
         raise typer.Exit(130)
-    except (StoreError, UnknownSource, ValueError) as exc:
-        err.print(f"[red]Error:[/] {escape(_safe(str(exc)))}")
-        raise typer.Exit(1)
     except typer.Exit:
         raise
-    except Exception as exc:  # anything else: one line, not a traceback (unless RAG_DEBUG)
+    except Exception as exc:  # a known failure: its message; anything else: one line, not a traceback (unless RAG_DEBUG)
+        from .answering.retrieve import UnknownSource
+        from .config import Settings
+        from .index.store import StoreError
+
+        if isinstance(exc, (StoreError, UnknownSource, ValueError)):
+            err.print(f"[red]Error:[/] {escape(_safe(str(exc)))}")
+            raise typer.Exit(1)
         if Settings().debug:
             raise
         err.print(f"[red]Error:[/] {escape(type(exc).__name__)}: {escape(_safe(str(exc))) or 'unexpected failure'} "
@@ -343,6 +397,7 @@ def _guard(call):
 
 def _safe(message: str) -> str:
     """An error message without credentials: URLs redacted, the API key replaced."""
+    from .config import Settings
     from .redact import scrub, secrets_of
 
     try:

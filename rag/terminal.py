@@ -7,16 +7,18 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape as _rich_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .config import Settings
 from .markup import terminal_text
 from .types import Answer, IngestReport
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 out = Console(soft_wrap=False)
 err = Console(stderr=True)

@@ -72,6 +72,31 @@ def test_the_cli_does_not_import_gradio():
     assert out.stdout.strip() == "False"
 
 
+def test_help_and_version_load_nothing_heavy():
+    """`rag -h`, `rag ask -h` and `--version` answer without the index's libraries (their speed
+    is measured in benchmarks/cli_startup.py)."""
+    code = ("import sys\nfrom rag.cli import app\nfor argv in (['-h'], ['ask', '-h'], ['--version']):\n"
+            "    try:\n        app(argv, prog_name='rag')\n    except SystemExit as exc:\n        assert exc.code == 0, (argv, exc.code)\n"
+            "print(sorted(m for m in ('chromadb', 'onnxruntime', 'bm25s', 'numpy', 'rag.config') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert "Usage: rag [OPTIONS] COMMAND" in out.stdout and "Usage: rag ask [OPTIONS]" in out.stdout
+    assert "newsrag 0." in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_paths_that_cannot_be_used_exit_1_after_the_rest_is_done(tmp_path):
+    data = tmp_path / "index"
+    partly = run_cli("ingest", "seeds/", "no-such-folder/", "--json", data_dir=data)
+    assert partly.returncode == 1
+    report = json.loads(partly.stdout)
+    assert report["counts"]["added"] == len(SEED_FILES) and report["counts"]["skipped"] == 1
+    missing = run_cli("remove", "no-such-file.txt", data_dir=data)
+    assert missing.returncode == 1 and "not in the index" in missing.stdout
+    assert run_cli("remove", "001_d3a2d41807ada17a.txt", data_dir=data).returncode == 0
+    assert run_cli("ingest", "seeds/", data_dir=data).returncode == 0  # the folder was fine: put back, exit 0
+
+
 @pytest.mark.skipif(shutil.which("unshare") is None, reason="needs util-linux unshare")
 def test_fresh_machine_with_no_network_ingests_and_searches(tmp_path):
     """No network namespace at all, and empty caches: nothing may need a download."""

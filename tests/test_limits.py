@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_cli
 from rag import answer, briefing, search
-from rag.config import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, BadRequest
+from rag.limits import MAX_HISTORY, MAX_K, MAX_QUESTION_CHARS, BadRequest
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_cli
 from rag import Settings, answer, ingest, search
-from rag.config import BadRequest
+from rag.limits import BadRequest
 from rag.timeframe import asked_period
 
 AS_OF = date(2023, 1, 6)  # a Friday

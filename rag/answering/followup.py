@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..config import MAX_QUESTION_CHARS
+from ..limits import MAX_QUESTION_CHARS
 from ..indexing.quotes import question_speaker
 
 _OPENER = re.compile(r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about)\b[\s,]*", re.I)

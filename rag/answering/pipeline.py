@@ -18,7 +18,8 @@ from typing import Iterator, Sequence, Union
 
 from .citations import UNSUPPORTED, Grounded, check, ground
 from .collection import COLLECTION_K, collection_evidence, collection_header, collection_question
-from ..config import MAX_HISTORY, MAX_SOURCES, Settings, check_k, check_list, check_text, load_settings
+from ..config import Settings, load_settings
+from ..limits import MAX_HISTORY, MAX_SOURCES, check_k, check_list, check_text
 from ..index.embeddings import embed_cached
 from .followup import rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend

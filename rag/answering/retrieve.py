@@ -11,7 +11,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..config import MAX_SOURCES, BadRequest, Settings, check_k, check_list, check_text
+from ..config import Settings
+from ..limits import MAX_SOURCES, BadRequest, check_k, check_list, check_text
 from ..index.embeddings import DIMENSION, load_model
 from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import time
 
-from ..config import Settings, check_text
+from ..config import Settings
+from ..limits import check_text
 from ..answering.degenerate import fallback_note
 from ..answering.generate import BackendError, resolve_backend
 from ..index.opened import Index, open_index

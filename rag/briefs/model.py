@@ -38,10 +38,7 @@ def written_by_model(name: str, index: Index, material: Material, clusters: list
     settings = index.settings
     generator = make_generator(name, settings)
     window = generator.context_tokens or settings.context_tokens
-    items: list[Item] = [
-        (f"(reported by {c.n_sources} of {len(material.articles)} sources) {material.sentences[c.leader].text}", [k])
-        for k, c in enumerate(clusters[:LLM_EVIDENCE])
-    ]
+    items: list[Item] = [(_item(material, c), [k]) for k, c in enumerate(clusters[:LLM_EVIDENCE])]
     frame = count_tokens(render("briefing_system")) + count_tokens(render("briefing", evidence="", n_sources=0))
     wanted = prompt_tokens(name, settings)
     budget = min(wanted, window - settings.max_answer_tokens - _SAFETY_TOKENS) - frame
@@ -66,6 +63,14 @@ def written_by_model(name: str, index: Index, material: Material, clusters: list
         return cite.point(text, list(by_source.values()))
 
     return [as_point(t, g) for t, g in summary_claims], [as_point(t, g) for t, g in point_claims]
+
+
+def _item(material: Material, cluster: Cluster) -> str:
+    """A cluster as the model reads it: how widely it is reported, who said it (from the speaker
+    index, so that "..., he added." can be attributed), and the leading sentence."""
+    s = material.sentences[cluster.leader]
+    said = f"; said by {s.speaker}" if s.speaker and s.speaker.split()[-1].lower() not in s.text.lower() else ""
+    return f"(reported by {cluster.n_sources} of {len(material.articles)} sources{said}) {s.text}"
 
 
 def _ask(generator, index: Index, material, clusters, items: list[Item], template: str):

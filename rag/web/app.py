@@ -18,7 +18,7 @@ from typing import Any
 
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
 from rag import Answer, Index, Settings, answer, articles, backends, briefing, ingest, remove
-from rag.config import MAX_QUESTION_CHARS, BadRequest
+from rag.limits import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
 from rag.indexing.bootstrap import describe, ensure_index
 from rag.indexing.uploads import ACCEPTED, save

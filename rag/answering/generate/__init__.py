@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Protocol, Sequence
 
-from ...config import BACKENDS, Settings
+from ...config import Settings
+from ...limits import BACKENDS
 from ...types import Passage
 
 if TYPE_CHECKING:

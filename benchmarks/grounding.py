@@ -7,8 +7,10 @@ Claims are built from sentences of RealTime QA documents (read from ../shared/be
 copied into the project), each checked against the sentence it came from:
 - false: a figure changed, a name swapped for one from another document, the negation flipped,
   a clause of another document stitched on, a different sentence of the same article that shares
-  words, the speaker of an attributed sentence dropped;
-- true: the sentence without its opening phrase, its first clause, its speaker moved to
+  words, the speaker of an attributed sentence dropped, a quotation stated as fact when the
+  speaker index has no name for who said it ("“...,” the company said");
+- true: the sentence without its opening phrase, its first clause (of a sentence that quotes no
+  one), its speaker moved to
   "According to X, ...".
 Reported per kind and fold: the share judged correctly, for the support check (rag/support.py)
 and for the old rule it replaced (half the claim's words in the sentence, or embedding
@@ -43,6 +45,7 @@ _NUM = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _AUX = re.compile(r"\b(is|was|are|were|has|have|had|will|would|can|could)\b")
 _OPENING = re.compile(r"^(?:On|In|At|By|After|Before|During|Since|Last|This|Earlier|Later)\b[^,]{2,40},\s+")
 _CLAUSE = re.compile(r",\s+(?:which|who|while|and|but|as|after|before|according)\b")
+_QUOTED_SAID = re.compile(r"^[\"“](?P<body>[^\"“”]{30,}?)[,.]?[\"”],?\s+(?:[\w.'’ -]{2,60}?\s+)?(?:said|says|told|added)\b")
 _SAID_END = re.compile(r"^(?P<body>.{30,}?),?\s+(?P<who>[A-Z][\w.'’ -]{2,40}?)\s+(?:said|says|told\s+\w+)\.?$")
 
 
@@ -103,12 +106,15 @@ def claims_for(sentence: str, speaker: str | None, same_doc: list[str], other: l
         body = said.group("body").strip(" ,")
         out.append(("false: speaker dropped", body.strip("\"“” ") + ".", False))
         out.append(("true: speaker moved", f"According to {said.group('who')}, {body[0].lower() + body[1:]}.", True))
+    quoted = _QUOTED_SAID.match(sentence)
+    if not speaker and quoted:  # someone the speaker index has no name for ("..., the company said")
+        out.append(("false: quotation stated as fact", quoted.group("body") + ".", False))
     opening = _OPENING.match(sentence)
     if opening:
         rest = sentence[opening.end():]
         out.append(("true: opening phrase dropped", rest[0].upper() + rest[1:], True))
-    if head != sentence.rstrip(" .") and len(head.split()) >= 6 and not speaker:
-        out.append(("true: first clause", head + ".", True))
+    if head != sentence.rstrip(" .") and len(head.split()) >= 6 and not speaker and not re.search(r"[\"“”]", sentence):
+        out.append(("true: first clause", head + ".", True))  # (not of a sentence quoting someone: that is their statement)
     return out
 
 

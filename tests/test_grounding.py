@@ -45,6 +45,10 @@ FALSE = [
      "do not have the same network of friends and partners", "opinion stated as fact, speaker dropped"),
     ("China does not feel obligated to hold the Kremlin accountable for the atrocities committed in Ukraine.",
      "China does not feel obligated to hold the Kremlin accountable", "opinion stated as fact, speaker dropped"),
+    ("China is not responsible for calling the Kremlin for the atrocities in Ukraine; instead of condemning them, it "
+     "wants to give diplomatic protection to Russia.",
+     "China is not responsible for calling the Kremlin for the atrocities", "a quotation stated as fact (its speaker is "
+     "described, not named: 'said the head of Washington diplomacy')"),
     ("Xi's trip days after the ICC issued an arrest warrant for President Putin suggests that China feels no "
      "responsibility to hold the Kremlin accountable for the atrocities committed in Ukraine.",
      "arrest warrant for President Putin suggests that China feels no responsibility",

@@ -171,6 +171,21 @@ def attributes(claim: str) -> bool:
     return bool(_SAYING.search(claim)) or claimed_speaker(claim) is not None
 
 
+_QUOTATION = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+MIN_QUOTED_WORDS = 5  # a quotation this long is someone's statement, not a scare-quoted phrase
+
+
+def restates_quotation(claim: str, source: str) -> bool:
+    """The claim's words come mostly from a quotation that the source attributes with a verb of
+    saying outside it ("“China is not responsible ...,” said the head of Washington diplomacy"),
+    whether or not the speaker index knows who spoke; a claim about the rest of the sentence does not."""
+    quoted = " ".join(m.group(1) for m in _QUOTATION.finditer(source) if len(m.group(1).split()) >= MIN_QUOTED_WORDS)
+    if not quoted or not _SAYING.search(_QUOTATION.sub(" ", source)):
+        return False
+    shared = content(claim) & content(source)
+    return len(shared) >= 3 and len(shared & content(quoted)) > len(shared) / 2
+
+
 def claimed_speaker(claim: str) -> str | None:
     for m in _SPEAKER_IN_CLAIM.finditer(claim):
         if m.group("b") and _PREPOSITION.search(claim[: m.start("b")]):

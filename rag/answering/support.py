@@ -9,7 +9,8 @@ it cites:
 - two names in the claim are not swapped around the same verb ("Xi welcomed Putin" is not
   "Putin welcomed Xi"),
 - what the source attributes to someone is attributed in the claim too (an opinion stated as
-  fact with its speaker dropped is not supported), and to the same person,
+  fact with its speaker dropped is not supported, nor is a quotation the source attributes with
+  a verb of saying when the speaker index has no name for its speaker), and to the same person,
 - each part of the claim ("X, and Y") is covered by its evidence: most of its content words,
   weighted by rarity, are there, or it means the same as the evidence (embedding similarity),
 - it does not open by pointing back ("This risk ...", "He said ...") to something the answer
@@ -35,7 +36,7 @@ from ..indexing.quotes import same_person
 from ..indexing.sentences import points_back
 from .claims import (
     attributes, between, claim_names, claimed_speaker, clauses, content, find, negated_scopes, norm, number_mentions,
-    same_name, words,
+    restates_quotation, same_name, words,
 )
 from .mentions import mentioned
 
@@ -196,6 +197,8 @@ def _attribution(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict
             return Verdict(False, f"the claim attributes this to {claimed}; the source, to {attributed[0].speaker}")
     if attributed and not attributes(claim):
         return Verdict(False, f"the source attributes this to {attributed[0].speaker}; the claim states it as fact")
+    if not attributes(claim) and any(restates_quotation(claim, e.text) for e in evidence):
+        return Verdict(False, "the claim states as fact what the source quotes someone as saying")
     return Verdict(True)
 
 

@@ -45,6 +45,8 @@ FALSE = [
      "do not have the same network of friends and partners", "opinion stated as fact, speaker dropped"),
     ("China does not feel obligated to hold the Kremlin accountable for the atrocities committed in Ukraine.",
      "China does not feel obligated to hold the Kremlin accountable", "opinion stated as fact, speaker dropped"),
+    ("Russian President Vladimir Putin said.",
+     "Russian President Vladimir Putin said", "a fragment that says nothing but who spoke"),
     ("China is not responsible for calling the Kremlin for the atrocities in Ukraine; instead of condemning them, it "
      "wants to give diplomatic protection to Russia.",
      "China is not responsible for calling the Kremlin for the atrocities", "a quotation stated as fact (its speaker is "

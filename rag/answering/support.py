@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..index.lexical import rarest
-from ..indexing.quotes import same_person
+from ..indexing.quotes import TITLES, VERBS, same_person
 from ..indexing.sentences import points_back
 from .claims import (
     attributes, between, claim_names, claimed_speaker, clauses, content, find, negated_scopes, norm, number_mentions,
@@ -83,7 +83,7 @@ def check(
             return verdict
     if whole:
         return Verdict(True)  # a sentence of the article, whole (a fragment may drop "not" or "according to X")
-    for test in (_numbers, partial(_names, question=question), _negation, _roles, _attribution):
+    for test in (_substance, _numbers, partial(_names, question=question), _negation, _roles, _attribution):
         verdict = test(claim, evidence, text)
         if not verdict:
             return verdict
@@ -186,6 +186,16 @@ def _roles(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict:
             ia, ib = find(e.text, a), find(e.text, b)
             if ia is not None and ib is not None and ib < ia and verb & content(e.text[ib:ia]):
                 return Verdict(False, f"the cited sentence has {b} and {a} the other way round")
+    return Verdict(True)
+
+
+_SAYING_WORDS = content(" ".join(VERBS.split("|")) + " according also " + " ".join(TITLES))
+
+
+def _substance(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict:
+    """The claim states something beyond who spoke ("Russian President Vladimir Putin said." does not)."""
+    if not content(claim) - content(claimed_speaker(claim) or "") - _SAYING_WORDS:
+        return Verdict(False, "the claim says nothing but who spoke")
     return Verdict(True)
 
 

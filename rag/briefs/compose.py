@@ -9,8 +9,8 @@ Sections, in order: a headline summary; key points ranked by how many independen
 report them (near-duplicates across outlets merged into one point citing every source); who
 said what; where sources differ; details only one source reports; the sources. Every sentence
 shown is an article's own, cited with its exact span; with a language model backend the model
-writes the summary and key points from the same evidence, and its sentences are kept only with
-citations verified as in answers.
+writes the summary from the same evidence, and its sentences are kept only with citations
+verified as in answers (the key points stay the articles' own sentences, with their counts).
 """
 
 from __future__ import annotations
@@ -62,19 +62,15 @@ def briefing(
     cite = Citer(material)
     notes = list(material.notes)
     summary: list[Point] = []
-    points: list[Point] = []
     if name != "extractive":
         try:
-            summary, points = written_by_model(name, index, material, clusters, cite)
+            summary = written_by_model(name, index, material, clusters, cite)
         except BackendError as exc:
             notes.append(fallback_note(exc, "briefing"))
             name = "extractive"
     if not summary:
         summary = summary_of(material, clusters, of_sentence, central, cite)
-    if not points:
-        if name != "extractive":
-            notes.append("The model wrote no supported key point; the key points below are the articles' own sentences.")
-        points = points_of(material, clusters, summary, cite)
+    points = points_of(material, clusters, summary, cite)
     speakers = speakers_of(material, cite)
     found = differing(material, cite)
     unique = unique_of(material, clusters, {c.quote for c in cite.citations}, cite)

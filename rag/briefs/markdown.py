@@ -18,7 +18,7 @@ def render_markdown(topic, material, summary, points, speakers, found, unique, s
     how = (
         "every sentence below is quoted from the articles"
         if backend == "extractive"
-        else f"summary and key points written by the {backend} model from the articles, every other sentence quoted"
+        else f"summary written by the {backend} model from the articles, every other sentence quoted"
     )
     lines += [f"*{total} source{'s' if total != 1 else ''}{span} · {how}; each is cited [n] with its exact place "
               "(list at the end)*", ""]

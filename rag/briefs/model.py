@@ -1,5 +1,6 @@
-"""A language model writes a briefing's summary and key points, from the clusters' evidence
-(one sentence per cluster, with how many sources report it). Each sentence it writes is
+"""A language model writes a briefing's summary from the clusters' evidence (one sentence per
+cluster, with how many sources report it, and who said it); the key points stay the clusters'
+own sentences with their source counts (rag/briefs/select.py). Each sentence it writes is
 grounded like an answer's; its evidence numbers become citations to every source of those
 clusters. Evidence that does not fit the window is condensed batch by batch first (map), then
 summarised (reduce).
@@ -31,8 +32,8 @@ Item = tuple[str, list[int]]  # text shown to the model, and the clusters (indic
 
 
 def written_by_model(name: str, index: Index, material: Material, clusters: list[Cluster], cite: Citer):
-    """Summary and key points in the model's words, from numbered evidence (one sentence per
-    cluster, with how many sources report it). Each sentence it writes is grounded like an
+    """The summary in the model's words, from numbered evidence (one sentence per cluster, with
+    how many sources report it). Each sentence it writes is grounded like an
     answer; its evidence numbers become citations to every source of those clusters. Evidence
     that does not fit the window is condensed batch by batch first (map), then summarised (reduce)."""
     settings = index.settings
@@ -54,15 +55,15 @@ def written_by_model(name: str, index: Index, material: Material, clusters: list
     items = kept
     while sum(count_tokens(t) + 4 for t, _ in items) > budget and len(items) > 1:
         items = _condense(generator, index, material, clusters, items, budget)
-    summary_claims, point_claims = _ask(generator, index, material, clusters, items, "briefing")
-    if not summary_claims and not point_claims:
+    summary_claims, _ = _ask(generator, index, material, clusters, items, "briefing")
+    if not summary_claims:
         raise BackendError("the model wrote no sentence the articles support")
 
     def as_point(text: str, groups: list[int]) -> Point:
         by_source = {(s.article, s.start): s for k in groups for s in reporting(material, clusters[k])}
         return cite.point(text, list(by_source.values()))
 
-    return [as_point(t, g) for t, g in summary_claims], [as_point(t, g) for t, g in point_claims]
+    return [as_point(t, g) for t, g in summary_claims]
 
 
 def _item(material: Material, cluster: Cluster) -> str:

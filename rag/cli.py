@@ -156,9 +156,9 @@ def sources(
     if not rows:
         out.print(f"The index in {settings.data_dir} is empty: run [bold]rag ingest FOLDER[/].")
         return
-    table = Table("Source", "Title", "Date", "Chunks")
+    table = Table("Outlet", "Title", "Date", "File", "Chunks")
     for r in rows:
-        table.add_row(escape(r["source"]), escape(r["title"]), r["date"][:10], str(r["chunks"]))
+        table.add_row(escape(r["outlet"]), escape(r["title"]), r["date"][:10], escape(r["source"]), str(r["chunks"]))
     out.print(table)
 
 
@@ -193,7 +193,7 @@ def search(
     for i, p in enumerate(passages, 1):
         snippet = " ".join(p.text.split())
         snippet = snippet if len(snippet) <= 240 else snippet[:237] + "..."
-        table.add_row(str(i), escape(p.name), f"{p.start}-{p.end}", f"{p.score:.4f}", escape(snippet))
+        table.add_row(str(i), f"{escape(p.label)}\n[dim]{escape(p.name)}[/]", f"{p.start}-{p.end}", f"{p.score:.4f}", escape(snippet))
     out.print(table)
 
 

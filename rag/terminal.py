@@ -63,7 +63,8 @@ def print_answer(result: Answer) -> None:
     out.print()
     out.print("[bold]Sources[/]")
     for c in result.citations:
-        out.print(f"[bold]{escape(f'[{c.n}]')}[/] {escape(c.name)}, chars {c.start}-{c.end}: {escape(c.quote)}")
+        out.print(f"[bold]{escape(f'[{c.n}]')} {escape(c.label)}[/] [dim]({escape(c.name)}, chars {c.start}-{c.end})[/]: "
+                  f"{escape(c.quote)}")
     out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
 
 

@@ -8,14 +8,27 @@ from typing import Any, Literal
 FileStatus = Literal["added", "updated", "unchanged", "removed", "skipped"]
 
 
+def source_label(outlet: str, title: str, date: str) -> str:
+    """How people name a source: outlet · headline · date (what is known of them); the file name
+    and offsets come second, for checking."""
+    return " · ".join(x for x in (outlet, title or "(untitled)", date[:10]) if x)
+
+
 class _FromFile:
     """What a passage and a citation share: a file, and a dict form for JSON."""
 
     source: str
+    title: str
+    date: str
+    outlet: str
 
     @property
     def name(self) -> str:
         return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def label(self) -> str:
+        return source_label(self.outlet, self.title, self.date)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"name": self.name}  # type: ignore[call-overload]
@@ -38,6 +51,7 @@ class Passage(_FromFile):
     encoding: str = "utf-8"
     similarity: float = 0.0  # cosine similarity of the chunk to the query
     bm25: float = 0.0  # lexical score, 0 when BM25 did not match
+    outlet: str = ""  # who published it (read from the article, or set in the library)
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class Citation(_FromFile):
     path: str = ""
     encoding: str = "utf-8"
     date: str = ""
+    outlet: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,3 +222,4 @@ class LibraryEntry:
     chunks: int
     path: str
     key: str = ""  # a stable opaque id of the article (what the web UI sends instead of a path)
+    outlet: str = ""  # who published it

@@ -118,13 +118,19 @@ def test_ask_cite_click_follow_up_abstain_brief_upload(app, browser, tmp_path):
     links = page.locator("#nr-chat a[href^='#nr-src-']")
     assert links.count() >= 1 and links.first.inner_text() == "[1]"
     sources = page.locator("#nr-sources")
-    assert "003_d27acffbcd5def62.txt" in sources.inner_text()
+    panel = sources.inner_text()
+    # the source named as people name it (headline first), the file second; one card per article
+    assert "003_d27acffbcd5def62.txt" in panel and "Vladimir Putin welcomes" in panel
+    assert panel.index("Vladimir Putin welcomes") < panel.index("003_d27acffbcd5def62.txt")
+    cards = sources.locator(".nr-card:not(.nr-secondary)")
+    assert cards.count() == len({t.split("\n")[1] for t in cards.all_inner_texts()})
     marked = sources.locator("mark").all_inner_texts()
     assert any("marriage of convenience" in m for m in marked)
+    assert "marriage of convenience" in (links.first.get_attribute("title") or "")  # hover shows the quote
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-answer.png"))
-    links.last.click()  # a [n] marker brings its source into view
-    focused = page.locator("#nr-sources .nr-card.nr-focus")
+    links.last.click()  # a [n] marker brings its quote into view
+    focused = page.locator("#nr-sources mark.nr-focus")
     focused.wait_for(timeout=5_000)
     assert focused.get_attribute("id") == f"nr-src-{links.count()}"
 
@@ -143,6 +149,18 @@ def test_ask_cite_click_follow_up_abstain_brief_upload(app, browser, tmp_path):
     briefing.get_by_text("Key points").wait_for(timeout=60_000)
     assert "reported by 5 of 5 sources" in briefing.inner_text()
     assert page.locator("#nr-download").is_visible()
+    # the briefing is as checkable as an answer: each [n] opens its source and exact words
+    markers = briefing.locator("a[href^='#nr-bsrc-']")
+    assert markers.count() > 20
+    sections = briefing.locator("details.nr-section")
+    assert sections.first.get_attribute("open") is not None  # the summary shows; the citation list is folded
+    assert "Citations" in sections.last.inner_text() and sections.last.get_attribute("open") is None
+    assert "UPI" in briefing.inner_text()  # an outlet read from the article ("March 21 (UPI) —")
+    markers.nth(3).click()
+    card = page.locator("#nr-briefing-sources .nr-card.nr-focus")
+    card.wait_for(timeout=5_000)
+    number = markers.nth(3).inner_text().strip("[]")
+    assert card.get_attribute("id") == f"nr-bsrc-{number}" and card.locator("mark").count() == 1
     page.screenshot(path=str(ARTIFACTS / "ui-briefing.png"))
 
     page.get_by_role("tab", name="Library").click()
@@ -157,6 +175,11 @@ def test_ask_cite_click_follow_up_abstain_brief_upload(app, browser, tmp_path):
     text = status.inner_text()
     assert "rotterdam_strike.txt" in text and "photo.txt: not added" in text.replace("\n", " ") and "binary" in text
     page.locator("#nr-library").get_by_text("Harbour strike ends in Rotterdam").wait_for(timeout=10_000)
+    other = browser.new_context().new_page()  # another person, or another tab: sees the library as it is now
+    other.goto(app, wait_until="load")
+    other.get_by_role("tab", name="Library").click()
+    other.locator("#nr-library").get_by_text("Harbour strike ends in Rotterdam").wait_for(timeout=30_000)
+    other.context.close()
 
     page.get_by_role("tab", name="Ask").click()
     chat = _ask(page, "Why did the dock workers in Rotterdam end their strike?", 3)
@@ -169,12 +192,28 @@ def test_ask_cite_click_follow_up_abstain_brief_upload(app, browser, tmp_path):
     choice.click()
     choice.fill("rotterdam")
     page.get_by_role("option").filter(has_text="rotterdam_strike.txt").first.click()
+    page.locator("#nr-remove").click()  # asks first, naming the article
+    page.locator("#nr-confirm").get_by_text("Harbour strike ends in Rotterdam").wait_for(timeout=10_000)
+    page.locator("#nr-remove-no").click()
+    page.locator("#nr-remove-status").get_by_text("Nothing was removed").wait_for(timeout=10_000)
+    assert "Harbour strike ends in Rotterdam" in page.locator("#nr-library").inner_text()
     page.locator("#nr-remove").click()
+    page.locator("#nr-remove-yes").click()
     page.get_by_text("Removed").first.wait_for(timeout=30_000)
     page.wait_for_function(
         "() => !document.querySelector('#nr-library').innerText.includes('Harbour strike ends in Rotterdam')",
         timeout=10_000,
     )
+    choice.click()
+    choice.fill("002_8e30")  # a sample article goes, and is put back
+    page.get_by_role("option").filter(has_text="002_8e30010a3892d27c.txt").first.click()
+    page.locator("#nr-remove").click()
+    page.locator("#nr-remove-yes").click()
+    page.wait_for_function("() => !document.querySelector('#nr-library').innerText.includes('002_8e30010a3892d27c')",
+                           timeout=30_000)
+    page.locator("#nr-samples").click()
+    page.locator("#nr-remove-status").get_by_text("Put back 1 sample article").wait_for(timeout=60_000)
+    assert "002_8e30010a3892d27c.txt" in page.locator("#nr-library").inner_text()
     assert outside == [], outside  # no fonts, analytics or anything else from outside
     page.close()
 

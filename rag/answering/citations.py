@@ -195,7 +195,7 @@ def ground(
                 numbering[key] = len(numbering) + 1
                 citations.append(
                     Citation(numbering[key], p.source, p.title, s.text, s.start, s.end, p.chunk_id,
-                             p.path, p.encoding, p.date)
+                             p.path, p.encoding, p.date, p.outlet)
                 )
             numbers.append(numbering[key])
         if numbers:

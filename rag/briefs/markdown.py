@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Sequence
 
 from ..markup import md_text as _esc  # article text in Markdown: shown as its own characters
+from ..types import source_label
 
 
 def render_markdown(topic, material, summary, points, speakers, found, unique, sources, cite, backend, notes) -> str:
     """The briefing as Markdown. Every string from an article (or the user) goes through `_esc`,
     so any viewer shows it as text: no HTML, no links or images, no emphasis."""
     total = len(material.articles)
+    called = {s.name: s.outlet or _clip(s.title) or s.name for s in sources}  # how a remark names its source
     dates = sorted(a.date[:10] for a in material.articles if a.date)
     lines = [f"# Briefing: {_esc(topic) if topic else 'all ingested articles'}", ""]
     span = f" · {_esc(dates[0])}" + (f" to {_esc(dates[-1])}" if dates[-1] != dates[0] else "") if dates else ""
@@ -39,12 +41,12 @@ def render_markdown(topic, material, summary, points, speakers, found, unique, s
         for r in sp.remarks:
             kind = "" if r.direct else "*(reported)* "
             also = f" — also {_marks(r.also)}" if r.also else ""
-            lines.append(f"- {kind}{_esc(r.text)} {_marks((r.citation,))} ({_esc(r.source)}){also}")
+            lines.append(f"- {kind}{_esc(r.text)} {_marks((r.citation,))} ({_esc(called.get(r.source, r.source))}){also}")
         lines.append("")
     lines += ["## Where sources differ", ""]
     if found:
         for d in found:
-            variants = " vs ".join(f"“{_esc(v.text)}” {_marks((v.citation,))} ({_esc(v.source)})" for v in d.variants)
+            variants = " vs ".join(f"“{_esc(v.text)}” {_marks((v.citation,))} ({_esc(called.get(v.source, v.source))})" for v in d.variants)
             lines.append(f"- **{_esc(d.about[0].upper() + d.about[1:])}** ({_esc(d.kind)}): {variants}")
     else:
         lines.append("Nothing differs: no quote is rendered differently, no figure or name disagrees between sources.")
@@ -52,17 +54,22 @@ def render_markdown(topic, material, summary, points, speakers, found, unique, s
     if not unique:
         lines.append("Every detail here is reported by more than one source.")
     for name, pts in unique:
-        title = next((s.title for s in sources if s.name == name), "")
-        lines += [f"**{_esc(name)}** — {_esc(title)}", ""]
+        source = next((s for s in sources if s.name == name), None)
+        heading = source_label(source.outlet, source.title, source.date) if source else name
+        lines += [f"**{_esc(heading)}** ({_esc(name)})", ""]
         lines += [f"- {_esc(p.text)} {_marks(p.citations)}" for p in pts]
         lines.append("")
     lines += ["## Sources", ""]
-    for i, s in enumerate(sources, 1):
-        extra = " · ".join(_esc(x) for x in (f"by {s.byline}" if s.byline else "", s.outlet, s.date[:10]) if x)
-        lines.append(f"{i}. **{_esc(s.title)}** — {_esc(s.name)}" + (f" · {extra}" if extra else ""))
+    for s in sorted(sources, key=lambda s: (not s.outlet, s.outlet.lower(), s.title.lower())):  # by outlet
+        byline = f" · by {_esc(s.byline)}" if s.byline else ""
+        lines.append(f"- **{_esc(source_label(s.outlet, s.title, s.date))}**{byline} ({_esc(s.name)})")
     lines += ["", "## Citations", ""]
-    lines += [f"[{c.n}] {_esc(c.name)}, chars {c.start}-{c.end}: {_esc(c.quote)}  " for c in cite.citations]
+    lines += [f"[{c.n}] {_esc(c.label)} ({_esc(c.name)}, chars {c.start}-{c.end}): {_esc(c.quote)}  " for c in cite.citations]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _clip(title: str, limit: int = 48) -> str:
+    return title if len(title) <= limit else title[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _marks(numbers: Sequence[int]) -> str:

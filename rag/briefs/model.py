@@ -80,7 +80,8 @@ def _ask(generator, index: Index, material, clusters, items: list[Item], templat
     for n, (_, groups) in enumerate(items, 1):  # each item as a one-sentence passage: grounding maps [n] to it
         s = material.sentences[clusters[groups[0]].leader]
         a = material.article_of(s)
-        passages.append(Passage(a.source, a.title, s.chunk_id, s.text, s.start, s.end, 0.0, a.path, a.date, a.byline, a.encoding))
+        passages.append(Passage(a.source, a.title, s.chunk_id, s.text, s.start, s.end, 0.0, a.path, a.date, a.byline, a.encoding,
+                                outlet=a.outlet))
         sentences.append(EvidenceSentence(n, s.start, s.end, s.text, s.speaker, s.direct))
     listing = "\n".join(f"[{i}] {text}" for i, (text, _) in enumerate(items, 1))
     messages = [

@@ -42,7 +42,7 @@ class Citer:
                 raise RuntimeError(f"{a.source}[{s.start}:{s.end}] no longer holds the quoted text")
             self._numbers[key] = len(self.citations) + 1
             self.citations.append(
-                Citation(self._numbers[key], a.source, a.title, s.text, s.start, s.end, s.chunk_id, a.path, a.encoding, a.date)
+                Citation(self._numbers[key], a.source, a.title, s.text, s.start, s.end, s.chunk_id, a.path, a.encoding, a.date, a.outlet)
             )
         return self._numbers[key]
 

@@ -25,7 +25,6 @@ MAX_ARTICLES = 30  # a briefing is one page: more articles than this need a topi
 TOPIC_PASSAGES = 16
 MIN_WORDS = 6
 _CAPTION = re.compile(r"\(Photo\b|\bPhoto:|\bPhoto by\b|/Getty Images|/AFP\b|/Reuters\)|\bvia Reuters\)", re.I)
-_OUTLET = re.compile(r"(?m)^[A-Z][a-z]+\.?\s+\d{1,2}\s*\((?P<outlet>[A-Z][A-Za-z&. ]{1,30})\)")  # "March 21 (UPI) —"
 _WORDS = re.compile(r"\w+")
 
 
@@ -130,9 +129,6 @@ def _usable(text: str) -> bool:
 
 
 def _article(doc: StoredDoc, raw: str) -> Article:
-    body = parse(raw)
-    opening = raw[body.blocks[0].start : body.blocks[0].start + 800] if body.blocks else ""
-    m = _OUTLET.search(opening)
     return Article(
         path=doc.path,
         source=doc.source,
@@ -141,7 +137,7 @@ def _article(doc: StoredDoc, raw: str) -> Article:
         byline=doc.byline,
         date=doc.date,
         encoding=doc.encoding,
-        outlet=m.group("outlet").strip() if m else "",
+        outlet=doc.outlet or parse(raw).outlet,  # (an index written before outlets were stored)
     )
 
 

@@ -13,6 +13,6 @@ def articles(settings: Settings | None = None, *, index: Index | None = None) ->
     docs = open_index(settings, index).store.docs().values()
     return [
         LibraryEntry(d.source, d.path.replace("\\", "/").rsplit("/", 1)[-1], d.title, d.byline, d.date, len(d.ids), d.path,
-                     doc_id_for(d.path))
+                     doc_id_for(d.path), d.outlet)
         for d in sorted(docs, key=lambda d: d.source)
     ]

@@ -53,6 +53,7 @@ class StoredDoc:
     byline: str
     encoding: str
     index_version: str = ""  # of the speaker index stored with the chunks
+    outlet: str = ""
     versions: dict[str, StoredVersion] = field(default_factory=dict)
 
     @property
@@ -151,7 +152,7 @@ class Store:
                     doc = out.get(meta.path)
                     if doc is None:
                         doc = out[meta.path] = StoredDoc(meta.path, meta.source, meta.title, meta.date, meta.byline,
-                                                         meta.encoding, meta.index_version)
+                                                         meta.encoding, meta.index_version, meta.outlet)
                     version = doc.versions.setdefault(meta.version, StoredVersion(meta.n_chunks))
                     if cid not in version.ids:
                         version.ids.append(cid)

@@ -1,4 +1,4 @@
-"""Turn the text of one article into a Document: title, byline, date and the spans of its body.
+"""Turn the text of one article into a Document: title, byline, date, outlet and the spans of its body.
 
 Nothing is rewritten: the body is a list of spans into the raw text, so that every later offset
 (chunks, quotes, citations) still points into the file as it is on disk.
@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import boilerplate
+from .publisher import byline_outlet, copyright_outlet, dateline_outlet, metadata_outlet
 
 _BYLINE = re.compile(
     r"^(?:by|written\s+by|words\s+by|reporting\s+by|story\s+by)\s+(?P<who>[^\W\d_][\w.'’ -]*(?:(?:,|\s+and|\s*&|\s*\|)\s*[\w.'’ -]+)*)$",
@@ -47,6 +48,7 @@ class Document:
     title: str
     byline: str = ""
     date: str = ""  # ISO 8601 when known
+    outlet: str = ""  # who published it, as the text says (rag/indexing/publisher.py)
     blocks: tuple[Span, ...] = ()  # runs of article text, with no furniture inside
     removed: tuple[Removed, ...] = field(default=(), repr=False)  # furniture and metadata lines
 
@@ -85,10 +87,14 @@ def units(text: str) -> list[Span]:
 def parse(text: str, fallback_title: str = "") -> Document:
     spans = units(text)
     role: dict[int, str] = {}  # index -> reason the unit is not body text
-    title = byline = date = ""
+    title = byline = date = stated_outlet = ""
 
     for i, span in enumerate(spans):
         unit = text[span.start : span.end].strip()
+        if not stated_outlet and len(boilerplate.words(unit)) <= 12 and (found := metadata_outlet(unit)):
+            stated_outlet = found  # "Source: Reuters" (the HTML reader writes a page's site name so)
+            role[i] = "outlet"
+            continue
         # The dateline first: "Published: 2015/11/01" reads like a comment form's words to the cleaner
         if not date and len(boilerplate.words(unit)) <= 12 and (iso := _parse_dateline(unit)):
             date = iso
@@ -135,11 +141,15 @@ def parse(text: str, fallback_title: str = "") -> Document:
         blocks.append(open_block)
 
     removed = tuple(Removed(spans[i].start, spans[i].end, reason) for i, reason in sorted(role.items()))
+    opening = [text[spans[i].start : spans[i].end] for i in range(len(spans)) if i not in role][:4]  # body paragraphs
+    outlet = (stated_outlet or next(filter(None, map(dateline_outlet, opening)), "") or byline_outlet(byline)
+              or next(filter(None, (copyright_outlet(text[r.start : r.end]) for r in removed)), ""))
     return Document(
         text=text,
         title=title or fallback_title,
         byline=byline,
         date=date,
+        outlet=outlet,
         blocks=tuple(blocks),
         removed=removed,
     )

@@ -1,7 +1,7 @@
-"""HTML articles -> plain text newsrag can cite (trafilatura: main text, title, author, date).
+"""HTML articles -> plain text newsrag can cite (trafilatura: main text, title, author, date, site name).
 
-The text is laid out the way the plain-text reader expects it: the title first, then "By ..."
-and "Published: ..." lines, then one paragraph per block. Citations then point into this text
+The text is laid out the way the plain-text reader expects it: the title first, then "By ...",
+"Published: ..." and "Source: <site name>" lines, then one paragraph per block. Citations then point into this text
 file, which is what is stored and shown.
 """
 
@@ -27,4 +27,6 @@ def html_to_text(html: str) -> str | None:
         head.append(f"By {doc.author.strip()}")
     if getattr(doc, "date", None):
         head.append(f"Published: {doc.date}")
+    if sitename := (getattr(doc, "sitename", None) or "").strip():  # og:site_name, else the page's own
+        head.append(f"Source: {' '.join(sitename.split())[:60]}")
     return "\n\n".join(head + paragraphs) + "\n"

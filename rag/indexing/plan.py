@@ -69,7 +69,7 @@ class Job:
             content_hash=self.file.content_hash, encoding=self.file.encoding, title=self.doc.title,
             byline=self.doc.byline, date=self.doc.date, n_chunks=len(self.chunks), chunk_index=c.index,
             start=c.start, end=c.end, tokens=c.tokens, statements=said,
-            speakers=tuple(sorted(speakers)), index_version=INDEX_VERSION,
+            speakers=tuple(sorted(speakers)), index_version=INDEX_VERSION, outlet=self.doc.outlet,
         )
 
     def result(self) -> FileResult:

@@ -87,8 +87,9 @@ _FUNCTION_WORDS = {
 }
 
 
-INDEX_VERSION = "3"  # bump when the rules or the stored metadata change: chunks are refreshed (not re-embedded) at the next ingest
-# (2: chunks carry `day`, the publication day as a number, for date filters; 3: outlets are speakers)
+INDEX_VERSION = "4"  # bump when the rules or the stored metadata change: chunks are refreshed (not re-embedded) at the next ingest
+# (2: chunks carry `day`, the publication day as a number, for date filters; 3: outlets are speakers;
+# 4: chunks carry the article's `outlet`)
 
 
 def clean_name(name: str) -> str:

@@ -20,14 +20,16 @@ import rag  # noqa: F401  (first: switches off telemetry before gradio is import
 from rag import Answer, Index, Settings, answer, articles, backends, briefing, ingest, remove
 from rag.limits import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
-from rag.indexing.bootstrap import describe, ensure_index
+from rag.indexing.bootstrap import describe, ensure_index, seeds_dir
 from rag.indexing.uploads import ACCEPTED, save
-from rag.markup import html_text
+from rag.markup import html_text, md_text
+from rag.types import source_label
 from rag.redact import scrub, secrets_of
 
 import gradio as gr  # noqa: E402  (after rag)
 
-from .render import CSS, HEAD, answer_html, briefing_html, sources_html, text_html  # noqa: E402
+from .briefing_view import briefing_html, briefing_sources_html  # noqa: E402
+from .render import CSS, HEAD, answer_html, sources_html, text_html  # noqa: E402
 
 def _safe(message: str, settings: Settings) -> str:
     """An error message fit for any web user: URLs redacted, the API key replaced."""
@@ -48,7 +50,8 @@ def library(index: Index) -> tuple[list[list[Any]], list[tuple[str, str]]]:
     """The library table's rows and the article choices, from one read of the index. A choice is
     (file name, opaque key): no server path reaches the page, and a key names exactly one article."""
     entries = articles(index=index)
-    return [[a.name, a.title, a.date[:10], a.chunks] for a in entries], [(a.name, a.key) for a in entries]
+    rows = [[a.outlet, a.title, a.date[:10], a.name, a.chunks] for a in entries]
+    return rows, [(f"{source_label(a.outlet, a.title, a.date)} ({a.name})", a.key) for a in entries]
 
 
 def chosen_paths(keys: list[str] | None, index: Index) -> list[str]:
@@ -128,21 +131,32 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                     topic = gr.Textbox(label="Topic (optional)", placeholder="e.g. ICC warrant; empty for all articles",
                                        scale=4, elem_id="nr-topic", max_length=MAX_QUESTION_CHARS)
                     make = gr.Button("Write briefing", variant="primary", scale=1, elem_id="nr-brief-button")
-                download = gr.DownloadButton("Download .md", visible=False, elem_id="nr-download")
-                report = gr.HTML(elem_id="nr-briefing")
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        download = gr.DownloadButton("Download .md", visible=False, elem_id="nr-download")
+                        report = gr.HTML(elem_id="nr-briefing")
+                    with gr.Column(scale=2, elem_classes="nr-sticky"):
+                        gr.Markdown("#### Sources")
+                        briefing_sources = gr.HTML(briefing_sources_html(None), elem_id="nr-briefing-sources")
 
-            with gr.Tab("Library", id="library"):
-                table = gr.Dataframe(rows, headers=["File", "Title", "Date", "Chunks"],
+            with gr.Tab("Library", id="library") as library_tab:
+                table = gr.Dataframe(rows, headers=["Outlet", "Title", "Date", "File", "Chunks"],
                                      interactive=False, elem_id="nr-library", wrap=True)
                 if editable:
                     upload = gr.File(file_count="multiple", file_types=list(ACCEPTED),
                                      label="Add articles (.txt, .md, .html)", elem_id="nr-upload")
                     upload_status = gr.Markdown(elem_id="nr-upload-status")
                     with gr.Row():
-                        to_remove = gr.Dropdown(choices, label="Remove an article from the index",
+                        to_remove = gr.Dropdown(choices, value=None, label="Remove an article from the index",
                                                 scale=4, elem_id="nr-remove-choice")
-                        remove_button = gr.Button("Remove", variant="stop", scale=1, elem_id="nr-remove")
-                    remove_status = gr.Markdown()
+                        remove_button = gr.Button("Remove…", variant="secondary", scale=1, elem_id="nr-remove")
+                    with gr.Row(visible=False, elem_id="nr-confirm") as confirm_row:
+                        confirm_text = gr.Markdown()
+                        confirm_button = gr.Button("Yes, remove it", variant="stop", scale=0, elem_id="nr-remove-yes")
+                        cancel_button = gr.Button("Cancel", variant="secondary", scale=0, elem_id="nr-remove-no")
+                    remove_status = gr.Markdown(elem_id="nr-remove-status")
+                    samples_button = gr.Button("Put the sample articles back", size="sm", variant="secondary",
+                                               elem_id="nr-samples")
                 else:
                     gr.Markdown("<div class='nr-note'>This library is read-only here (RAG_UI_READ_ONLY): "
                                 "articles are added and removed with <code>rag ingest</code> and <code>rag remove</code>.</div>")
@@ -188,15 +202,16 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                 result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=backend_name,
                                                               index=index)], settings)))
             except Exception as exc:
-                return f"<div class='nr-note'>{html_text(_user_error(exc, settings))}</div>", gr.update(visible=False)
+                return (f"<div class='nr-note'>{html_text(_user_error(exc, settings))}</div>", gr.update(visible=False),
+                        briefing_sources_html(None))
             folder = Path(tempfile.mkdtemp(prefix="newsrag-briefing-"))
             name = re.sub(r"[^A-Za-z0-9]+", "-", topic_text or "all-articles").strip("-").lower() or "briefing"
             path = folder / f"briefing-{name[:40]}.md"
             path.write_text(result.text, encoding="utf-8")
-            return briefing_html(result.text), gr.update(value=str(path), visible=True)
+            return briefing_html(result), gr.update(value=str(path), visible=True), briefing_sources_html(result)
 
-        make.click(write_briefing, [topic, backend], [report, download], api_visibility="private")
-        topic.submit(write_briefing, [topic, backend], [report, download], api_visibility="private")
+        make.click(write_briefing, [topic, backend], [report, download, briefing_sources], api_visibility="private")
+        topic.submit(write_briefing, [topic, backend], [report, download, briefing_sources], api_visibility="private")
 
         if editable:
             def add_files(files: list | None, progress=gr.Progress()):
@@ -221,11 +236,26 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
             upload.upload(add_files, [upload], [upload_status, table, to_remove, only, upload], api_visibility="private")
 
+            def ask_to_drop(key: str | None):
+                """Removing takes a second click, on a button that names what goes."""
+                entry = next((a for a in articles(index=index) if a.key == key), None) if key else None
+                if entry is None:
+                    message = "Choose an article first." if not key else "That article is not in the index."
+                    return gr.update(visible=False), gr.skip(), message
+                what = md_text(source_label(entry.outlet, entry.title, entry.date))
+                return (gr.update(visible=True),
+                        f"Remove **{what}** ({md_text(entry.name)}, {entry.chunks} chunks) from the index?", "")
+
+            remove_button.click(ask_to_drop, [to_remove], [confirm_row, confirm_text, remove_status],
+                                api_visibility="private")
+            cancel_button.click(lambda: (gr.update(visible=False), "Nothing was removed."), None,
+                                [confirm_row, remove_status], api_visibility="private")
+
             def drop(key: str | None):
                 entry = next((a for a in articles(index=index) if a.key == key), None) if key else None
                 if entry is None:
                     message = "Choose an article first." if not key else "That article is not in the index."
-                    return message, gr.skip(), gr.skip(), gr.skip()
+                    return message, gr.skip(), gr.skip(), gr.skip(), gr.update(visible=False)
                 result = remove([entry.path], index=index)
                 if any(f.status == "removed" for f in result.files):
                     uploaded = Path(entry.path)
@@ -233,9 +263,23 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                         uploaded.unlink(missing_ok=True)  # an upload the index no longer uses
                 rows, choices = library(index)
                 return (f"Removed **{html_text(entry.name)}**.", rows, gr.update(choices=choices, value=None),
-                        gr.update(choices=choices))
+                        gr.update(choices=choices), gr.update(visible=False))
 
-            remove_button.click(drop, [to_remove], [remove_status, table, to_remove, only], api_visibility="private")
+            confirm_button.click(drop, [to_remove], [remove_status, table, to_remove, only, confirm_row],
+                                 api_visibility="private")
+
+            def restore_samples():
+                folder = seeds_dir()
+                if folder is None:
+                    return "No sample articles ship with this installation.", gr.skip(), gr.skip(), gr.skip()
+                result = ingest([folder], prune=False, index=index)
+                back = len(result.by_status("added")) + len(result.by_status("updated"))
+                rows, choices = library(index)
+                message = (f"Put back {back} sample article{'s' if back != 1 else ''}." if back
+                           else "The sample articles are all in the index already.")
+                return message, rows, gr.update(choices=choices), gr.update(choices=choices)
+
+            samples_button.click(restore_samples, None, [remove_status, table, to_remove, only], api_visibility="private")
 
         # -- stable endpoints for scripts (gradio_client) --
 
@@ -262,6 +306,17 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
             except (BadRequest, Deadline) as exc:
                 raise gr.Error(_user_error(exc, settings)) from None
             return _for_api(result.to_dict())
+
+        # the library as it is now, on every page load and when its tab is opened (another tab,
+        # another person or `rag ingest` may have changed it since the server started)
+        def refresh():
+            rows, choices = library(index)
+            pickers = [gr.update(choices=choices)] * (2 if editable else 1)
+            return rows, *pickers
+
+        pickers = [table, only] + ([to_remove] if editable else [])
+        demo.load(refresh, None, pickers, api_visibility="private")
+        library_tab.select(refresh, None, pickers, api_visibility="private")
 
         gr.api(chat_api, api_name="chat")
         gr.api(briefing_api, api_name="briefing")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+from typing import Sequence
+
 from ..markup import html_text
-from ..types import Answer
+from ..types import Answer, Citation, Passage
 
 MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_CHARS = 320  # passage text shown around a quote
@@ -15,41 +17,71 @@ CSS = """
 .nr-scroll { max-height: 560px; overflow-y: auto; padding-right: 4px; }
 .nr-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px; margin: 0 0 10px 0;
            background: var(--background-fill-primary); scroll-margin-top: 12px; }
-.nr-card.nr-focus { outline: 3px solid var(--color-accent); }
-.nr-head { font-size: 0.9em; margin-bottom: 6px; color: var(--body-text-color-subdued); }
+.nr-card.nr-focus, mark.nr-focus { outline: 3px solid var(--color-accent); }
+.nr-head { font-size: 0.9em; margin-bottom: 6px; color: var(--body-text-color); }
 .nr-head b { color: var(--body-text-color); }
-.nr-passage { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; }
-.nr-passage mark { background: #ffe58a; color: #111; padding: 0 2px; border-radius: 2px; }
-.nr-secondary { opacity: 0.65; font-size: 0.88em; }
-.nr-note { font-size: 0.88em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
+.nr-passage { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; margin-bottom: 6px; }
+.nr-passage mark { background: #ffe58a; color: #111; padding: 0 2px; border-radius: 2px; scroll-margin-top: 40px; }
+.nr-secondary { opacity: 0.8; font-size: 0.88em; }
+.nr-note { font-size: 0.88em; color: var(--body-text-color); margin-bottom: 8px; }
 .nr-abstained { border-left: 4px solid #d97706; padding: 6px 10px; background: rgba(217, 119, 6, 0.08); }
+.nr-back { font-size: 0.85em; text-align: right; }
+.nr-briefing details.nr-section > summary { cursor: pointer; list-style: revert; }
+.nr-briefing details.nr-section > summary h2 { display: inline; }
+.nr-sticky { position: sticky; top: 8px; align-self: flex-start; }
 """
 
-# Clicking a [n] marker in an answer brings that source into view in the panel beside the chat.
+# Clicking a [n] marker brings its quote into view in the panel beside the text (the chat's or the
+# briefing's); "back" returns to the marker (on a phone the panel is below the text). A new answer
+# starts its panel at the top.
 HEAD = """
 <script>
-document.addEventListener("click", (event) => {
-  const link = event.target.closest && event.target.closest("a[href^='#nr-src-']");
-  if (!link) return;
-  event.preventDefault();
-  event.stopPropagation();
-  const card = document.getElementById(link.getAttribute("href").slice(1));
-  if (!card) return;
-  document.querySelectorAll(".nr-card.nr-focus").forEach((c) => c.classList.remove("nr-focus"));
-  card.classList.add("nr-focus");
-  card.scrollIntoView({behavior: "smooth", block: "start"});
-}, true);
+(() => {
+  let last = null;
+  document.addEventListener("click", (event) => {
+    const back = event.target.closest && event.target.closest("a.nr-back-link");
+    if (back) {
+      event.preventDefault();
+      if (last && last.isConnected) last.scrollIntoView({behavior: "smooth", block: "center"});
+      return;
+    }
+    const link = event.target.closest && event.target.closest("a[href^='#nr-src-'], a[href^='#nr-bsrc-']");
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    last = link;
+    document.querySelectorAll(".nr-focus").forEach((c) => c.classList.remove("nr-focus"));
+    target.classList.add("nr-focus");
+    target.scrollIntoView({behavior: "smooth", block: window.innerWidth < 700 ? "start" : "nearest"});
+  }, true);
+  new MutationObserver((changes) => {
+    for (const change of changes) for (const node of change.addedNodes) {
+      const panel = node.querySelector ? (node.matches(".nr-scroll") ? node : node.querySelector(".nr-scroll")) : null;
+      if (panel) panel.scrollTop = 0;
+    }
+  }).observe(document.documentElement, {childList: true, subtree: true});
+})();
 </script>
 """
 
 
 def answer_html(a: Answer) -> str:
     """The answer for the chat, as HTML we build: the text escaped (articles are data, never
-    markup), [n] markers as links to the sources panel, abstentions in their own box."""
+    markup), [n] markers as links to the sources panel (hover shows the quote), abstentions in
+    their own box."""
     if a.abstained:
         return f'<div class="nr-abstained"><b>Not in the articles.</b> {text_html(a.text)}</div>'
-    text = MARKER.sub(lambda m: f'<a href="#nr-src-{m.group(1)}">[{m.group(1)}]</a>', text_html(a.text))
+    by_number = {c.n: c for c in a.citations}
+    text = MARKER.sub(lambda m: marker_link(int(m.group(1)), by_number.get(int(m.group(1))), "nr-src"), text_html(a.text))
     return text + f"<br><sub>{html_text(a.backend)} · {a.timings.get('total', 0):.2f} s</sub>"
+
+
+def marker_link(n: int, c: Citation | None, prefix: str) -> str:
+    """[n] as a link to its card in a panel; the title attribute previews the quote on hover."""
+    preview = f' title="{html_text(_clip(c.quote, 300))}"' if c else ""
+    return f'<a href="#{prefix}-{n}" class="nr-marker"{preview}>[{n}]</a>'
 
 
 def text_html(text: str) -> str:
@@ -57,28 +89,31 @@ def text_html(text: str) -> str:
 
 
 def sources_html(a: Answer | None, waiting: bool = False) -> str:
+    """The latest answer's sources: one card per article (outlet, headline, date; then the file),
+    each quote it gives highlighted in its sentences; then what was retrieved and not cited."""
     if waiting:
         return '<div class="nr-note">Searching the articles…</div>'
     if a is None:
         return '<div class="nr-note">Sources of the latest answer appear here: the passage, with the quoted words highlighted.</div>'
     parts = [f'<div class="nr-note">{html_text(n)}</div>' for n in a.notes]
-    cited_chunks = set()
+    by_article: dict[str, list[Citation]] = {}
     for c in a.citations:
-        passage = next((p for p in a.passages if p.chunk_id == c.chunk_id and p.start <= c.start and c.end <= p.end),
-                       None) or next((p for p in a.passages if p.path == c.path and p.start <= c.start and c.end <= p.end), None)
-        cited_chunks.add(passage.chunk_id if passage else c.chunk_id)
-        body = _highlighted(passage.text, c.start - passage.start, c.end - passage.start) if passage else f"<mark>{html_text(c.quote)}</mark>"
-        meta = " · ".join(html_text(x) for x in (c.title, c.date[:10]) if x)
+        by_article.setdefault(c.path or c.source, []).append(c)
+    for cited in by_article.values():
+        first = cited[0]
+        numbers = "".join(f"[{c.n}]" for c in cited)
         parts.append(
-            f'<div class="nr-card" id="nr-src-{c.n}"><div class="nr-head"><b>[{c.n}] {html_text(c.name)}</b>'
-            f" · {meta} · chars {c.start}–{c.end}</div><div class=\"nr-passage\">{body}</div></div>"
+            f'<div class="nr-card"><div class="nr-head"><b>{numbers} {html_text(first.label)}'
+            f"</b><br>{html_text(first.name)}</div>{quotes_html(cited, a.passages)}"
+            f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the answer</a></div></div>'
         )
+    cited_chunks = {c.chunk_id for c in a.citations}
     others = [p for p in a.passages if p.chunk_id not in cited_chunks]
     if others:
         label = "Closest passages" if a.abstained else "Also retrieved, not cited"
         cards = "".join(
-            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html_text(p.name)}</b> · '
-            f"{html_text(p.title)}</div><div class=\"nr-passage\">{html_text(_clip(p.text))}</div></div>"
+            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html_text(p.label)}</b>'
+            f"<br>{html_text(p.name)}</div><div class=\"nr-passage\">{html_text(_clip(p.text))}</div></div>"
             for p in others
         )
         opened = " open" if a.abstained else ""
@@ -86,21 +121,69 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
     return '<div class="nr-scroll">' + "".join(parts) + "</div>"
 
 
-def _highlighted(text: str, start: int, end: int) -> str:
-    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
-    return (
-        ("…" if lo else "") + html_text(text[lo:start]) + "<mark>" + html_text(text[start:end]) + "</mark>"
-        + html_text(text[end:hi]) + ("…" if hi < len(text) else "")
-    )
+def quotes_html(cited: Sequence[Citation], passages: Sequence[Passage] = ()) -> str:
+    """An article's quotes, each highlighted (its <mark> carries the id [n] links to) in the
+    sentences around it; quotes whose windows overlap share one excerpt. The text is the file's
+    (the quote checked at its offsets), else the retrieved passage's."""
+    text, offset = _source_text(cited[0], passages)
+    if text is None:
+        return "".join(f'<div class="nr-passage"><mark id="nr-src-{c.n}">{html_text(c.quote)}</mark></div>' for c in cited)
+    windows: list[list] = []  # [lo, hi, citations]
+    for c in sorted(cited, key=lambda c: c.start):
+        lo, hi = _window(text, c.start - offset, c.end - offset)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+            windows[-1][2].append(c)
+        else:
+            windows.append([lo, hi, [c]])
+    out = []
+    for lo, hi, group in windows:
+        pieces, at = ["…" if lo > 0 else ""], lo
+        for c in group:
+            s, e = c.start - offset, c.end - offset
+            if s < at:  # overlaps the quote before it: mark the rest
+                s = at
+            pieces.append(html_text(text[at:s]) + f'<mark id="nr-src-{c.n}">{html_text(text[s:e])}</mark>')
+            at = max(at, e)
+        pieces.append(html_text(text[at:hi]) + ("…" if hi < len(text) else ""))
+        out.append(f'<div class="nr-passage">{"".join(pieces)}</div>')
+    return "".join(out)
+
+
+def context_html(c: Citation) -> str:
+    """One quote highlighted in the sentences around it, read from its file."""
+    return quotes_html([c]).replace(f'id="nr-src-{c.n}"', "")
+
+
+def _source_text(c: Citation, passages: Sequence[Passage]) -> tuple[str | None, int]:
+    """(text, where it starts in the file) to show a citation in: the file when it still holds the
+    quote at its offsets, else the passage that holds it."""
+    try:
+        with open(c.path, encoding=c.encoding, newline="") as f:
+            text = f.read()
+        if text[c.start:c.end] == c.quote:
+            return text, 0
+    except (OSError, ValueError):
+        pass
+    p = next((p for p in passages if p.path == c.path and p.start <= c.start and c.end <= p.end), None)
+    return (p.text, p.start) if p else (None, 0)
+
+
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n\s*")
+
+
+def _window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[int, int]:
+    """[lo, hi) around text[start:end]: about `chars` each side, cut at sentence boundaries
+    (else at a space), never inside the quote."""
+    lo, hi = max(0, start - chars), min(len(text), end + chars)
+    if lo > 0:
+        m = next(_BOUNDARY.finditer(text, lo, start), None)
+        lo = m.end() if m else (text.find(" ", lo, start) + 1 or lo)
+    if hi < len(text):
+        ends = list(_BOUNDARY.finditer(text, end, hi))
+        hi = ends[-1].start() if ends else (text.rfind(" ", end, hi) if text.rfind(" ", end, hi) > end else hi)
+    return min(lo, start), max(hi, end)
 
 
 def _clip(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
-def briefing_html(markdown: str) -> str:
-    """The briefing's Markdown as HTML, rendered here with raw HTML switched off: article text in
-    it is escaped already, and nothing in it can become an element (no HTML, no autolinks)."""
-    from markdown_it import MarkdownIt
-
-    return '<div class="nr-briefing">' + MarkdownIt("commonmark", {"html": False}).render(markdown) + "</div>"

@@ -113,7 +113,8 @@ def test_cli_ask_prints_answer_and_sources(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "sample articles" in result.stderr and "ingested first" in result.stderr  # bootstrapped seeds/
     assert "marriage of convenience" in result.stdout
-    assert re.search(r"\[1\] 003_d27acffbcd5def62\.txt, chars \d+-\d+: ", result.stdout)
+    # the source as people name it (headline · date), then the file and offsets for checking
+    assert re.search(r"\[1\] Vladimir Putin welcomes .*\(003_d27acffbcd5def62\.txt, chars \d+-\d+\): ", result.stdout)
     as_json = json.loads(run_cli("ask", "What did Kirby say?", "--json", data_dir=data).stdout)
     assert as_json["citations"][0]["name"] == "003_d27acffbcd5def62.txt" and not as_json["abstained"]
     assert "sample articles" not in run_cli("ask", "Who is John Kirby?", data_dir=data).stderr  # only once

@@ -53,8 +53,7 @@ def briefing_sources_html(b: Briefing | None) -> str:
 
 def _card(c: Citation) -> str:
     return (
-        f'<div class="nr-card" id="nr-bsrc-{c.n}"><div class="nr-head"><b>[{c.n}] '
-        f"{html_text(c.label)}</b><br>{html_text(c.name)} · chars {c.start}–{c.end}"
-        f'</div><div class="nr-passage">{context_html(c)}</div>'
+        f'<div class="nr-card" id="nr-bsrc-{c.n}"><div class="nr-head"><span class="nr-label">[{c.n}] '
+        f"{html_text(c.label)}</span><br>{html_text(c.name)}</div>{context_html(c)}"
         f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the text</a></div></div>'
     )

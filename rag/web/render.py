@@ -19,13 +19,14 @@ CSS = """
            background: var(--background-fill-primary); scroll-margin-top: 12px; }
 .nr-card.nr-focus, mark.nr-focus { outline: 3px solid var(--color-accent); }
 .nr-head { font-size: 0.9em; margin-bottom: 6px; color: var(--body-text-color); }
-.nr-head b { color: var(--body-text-color); }
+.nr-head .nr-label { font-weight: 600; }
 .nr-passage { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; margin-bottom: 6px; }
 .nr-passage mark { background: #ffe58a; color: #111; padding: 0 2px; border-radius: 2px; scroll-margin-top: 40px; }
 .nr-secondary { opacity: 0.8; font-size: 0.88em; }
 .nr-note { font-size: 0.88em; color: var(--body-text-color); margin-bottom: 8px; }
 .nr-abstained { border-left: 4px solid #d97706; padding: 6px 10px; background: rgba(217, 119, 6, 0.08); }
 .nr-back { font-size: 0.85em; text-align: right; }
+.nr-where { font-size: 0.8em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
 .nr-briefing details.nr-section > summary { cursor: pointer; list-style: revert; }
 .nr-briefing details.nr-section > summary h2 { display: inline; }
 .nr-sticky { position: sticky; top: 8px; align-self: flex-start; }
@@ -103,8 +104,8 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         first = cited[0]
         numbers = "".join(f"[{c.n}]" for c in cited)
         parts.append(
-            f'<div class="nr-card"><div class="nr-head"><b>{numbers} {html_text(first.label)}'
-            f"</b><br>{html_text(first.name)}</div>{quotes_html(cited, a.passages)}"
+            f'<div class="nr-card"><div class="nr-head"><span class="nr-label">{numbers} {html_text(first.label)}'
+            f"</span><br>{html_text(first.name)}</div>{quotes_html(cited, a.passages)}"
             f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the answer</a></div></div>'
         )
     cited_chunks = {c.chunk_id for c in a.citations}
@@ -112,7 +113,7 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
     if others:
         label = "Closest passages" if a.abstained else "Also retrieved, not cited"
         cards = "".join(
-            f'<div class="nr-card nr-secondary"><div class="nr-head"><b>{html_text(p.label)}</b>'
+            f'<div class="nr-card nr-secondary"><div class="nr-head"><span class="nr-label">{html_text(p.label)}</span>'
             f"<br>{html_text(p.name)}</div><div class=\"nr-passage\">{html_text(_clip(p.text))}</div></div>"
             for p in others
         )
@@ -127,7 +128,8 @@ def quotes_html(cited: Sequence[Citation], passages: Sequence[Passage] = ()) -> 
     (the quote checked at its offsets), else the retrieved passage's."""
     text, offset = _source_text(cited[0], passages)
     if text is None:
-        return "".join(f'<div class="nr-passage"><mark id="nr-src-{c.n}">{html_text(c.quote)}</mark></div>' for c in cited)
+        return "".join(f'<div class="nr-passage"><mark id="nr-src-{c.n}">{html_text(c.quote)}</mark></div>'
+                       f'<div class="nr-where">[{c.n}] chars {c.start}–{c.end}</div>' for c in cited)
     windows: list[list] = []  # [lo, hi, citations]
     for c in sorted(cited, key=lambda c: c.start):
         lo, hi = _window(text, c.start - offset, c.end - offset)
@@ -138,15 +140,16 @@ def quotes_html(cited: Sequence[Citation], passages: Sequence[Passage] = ()) -> 
             windows.append([lo, hi, [c]])
     out = []
     for lo, hi, group in windows:
-        pieces, at = ["…" if lo > 0 else ""], lo
+        pieces, at = ["…" if lo > 0 and text[lo - 1] != "\n" else ""], lo
         for c in group:
             s, e = c.start - offset, c.end - offset
             if s < at:  # overlaps the quote before it: mark the rest
                 s = at
             pieces.append(html_text(text[at:s]) + f'<mark id="nr-src-{c.n}">{html_text(text[s:e])}</mark>')
             at = max(at, e)
-        pieces.append(html_text(text[at:hi]) + ("…" if hi < len(text) else ""))
-        out.append(f'<div class="nr-passage">{"".join(pieces)}</div>')
+        pieces.append(html_text(text[at:hi]) + ("…" if hi < len(text) and text[hi] != "\n" else ""))
+        where = " · ".join(f"[{c.n}] chars {c.start}–{c.end}" for c in group)
+        out.append(f'<div class="nr-passage">{"".join(pieces)}</div><div class="nr-where">{where}</div>')
     return "".join(out)
 
 
@@ -173,13 +176,17 @@ _BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n\s*")
 
 
 def _window(text: str, start: int, end: int, chars: int = CONTEXT_CHARS) -> tuple[int, int]:
-    """[lo, hi) around text[start:end]: about `chars` each side, cut at sentence boundaries
-    (else at a space), never inside the quote."""
-    lo, hi = max(0, start - chars), min(len(text), end + chars)
-    if lo > 0:
+    """[lo, hi) around text[start:end]: about `chars` each side within the quote's paragraph (a
+    headline, byline or caption next to it is not its context), cut at sentence boundaries (else
+    at a space), never inside the quote."""
+    para_lo = max(text.rfind("\n\n", 0, start) + 2, 0) if text.rfind("\n\n", 0, start) >= 0 else 0
+    para_hi = text.find("\n\n", end)
+    para_hi = len(text) if para_hi < 0 else para_hi
+    lo, hi = max(para_lo, start - chars), min(para_hi, end + chars)
+    if lo > para_lo:
         m = next(_BOUNDARY.finditer(text, lo, start), None)
         lo = m.end() if m else (text.find(" ", lo, start) + 1 or lo)
-    if hi < len(text):
+    if hi < para_hi:
         ends = list(_BOUNDARY.finditer(text, end, hi))
         hi = ends[-1].start() if ends else (text.rfind(" ", end, hi) if text.rfind(" ", end, hi) > end else hi)
     return min(lo, start), max(hi, end)

@@ -236,6 +236,60 @@ def test_sessions_do_not_share_a_conversation(app, browser):
     second.close()
 
 
+def test_a_reload_keeps_the_conversation_and_answers_copy_and_export_clean(app, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(app, wait_until="load")
+    page.locator("#nr-question textarea").wait_for(timeout=60_000)
+    _ask(page, "What did Kirby say?", 0)
+    _ask(page, "and what did Blinken say about that?", 1)
+    assert "Read as a follow-up" in page.locator("#nr-chat").inner_text()  # the rewritten question, under the answer
+
+    page.locator("#nr-chat a.nr-copy").first.click()  # the first answer as clean text with numbered sources
+    page.locator("#nr-chat a.nr-copy").first.get_by_text("Copied").wait_for(timeout=5_000)
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "marriage of convenience" in copied and "\nSources:\n[1] " in copied and "003_d27acffbcd5def62.txt" in copied
+    assert "<" not in copied and "nr-src" not in copied and "\\[" not in copied
+
+    with page.expect_download() as download:
+        page.locator("#nr-export-md").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert exported.count("## ") == 2 and "[^1]:" in exported and "Vladimir Putin welcomes" in exported
+    with page.expect_download() as download:
+        page.locator("#nr-export-html").click()
+    html_file = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<script" not in html_file and 'class="footnotes"' in html_file and "marriage of convenience" in html_file
+
+    page.locator("#nr-keep").click()
+    page.locator("#nr-keep-status").get_by_text("1 answer kept").wait_for(timeout=10_000)
+
+    page.reload(wait_until="load")  # the conversation comes back, with its sources panel
+    page.wait_for_function("() => document.querySelectorAll('#nr-chat sub').length == 2", timeout=60_000)
+    assert "What did Kirby say?" in page.locator("#nr-chat").inner_text()
+    assert page.locator("#nr-sources mark").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "ui-reloaded.png"))
+    _ask(page, "Who is John Kirby?", 2)  # the restored conversation goes on
+
+    page.locator("#nr-new").click()  # a new conversation; the old one is listed, reopened, deleted
+    page.wait_for_function("() => document.querySelectorAll('#nr-chat sub').length == 0", timeout=10_000)
+    page.locator("#nr-past-panel").get_by_text("Your conversations").click()
+    past = page.locator("#nr-past input")
+    past.click()
+    page.get_by_role("option").filter(has_text="What did Kirby say?").first.click()
+    page.locator("#nr-past-open").click()
+    page.wait_for_function("() => document.querySelectorAll('#nr-chat sub').length == 3", timeout=10_000)
+    past.click()
+    page.get_by_role("option").filter(has_text="What did Kirby say?").first.click()
+    page.locator("#nr-past-delete").click()
+    page.wait_for_function("() => document.querySelectorAll('#nr-chat sub').length == 0", timeout=10_000)
+    page.reload(wait_until="load")
+    page.locator("#nr-question textarea").wait_for(timeout=60_000)
+    page.wait_for_timeout(2_000)
+    assert page.locator("#nr-chat sub").count() == 0  # deleted: nothing comes back
+    context.close()
+
+
 def test_scripts_call_chat_and_briefing_with_gradio_client(app):
     from gradio_client import Client
 

@@ -15,6 +15,7 @@ from typing import Sequence
 from ..limits import MAX_QUESTION_CHARS
 from ..indexing.quotes import question_speaker
 
+READ_AS = "Read as a follow-up"  # opens the note an answer carries when its question was rewritten
 _OPENER = re.compile(r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about)\b[\s,]*", re.I)
 _ABOUT_THAT = re.compile(
     r"\s*\b(?:about|on|regarding|over)\s+(?:that|this|it|them|those|these)\b"

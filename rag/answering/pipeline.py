@@ -21,7 +21,7 @@ from .collection import COLLECTION_K, collection_evidence, collection_header, co
 from ..config import Settings, load_settings
 from ..limits import MAX_HISTORY, MAX_SOURCES, check_k, check_list, check_text
 from ..index.embeddings import embed_cached
-from .followup import rewrite
+from .followup import READ_AS, rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator
 from .question import Question, analyse
@@ -101,7 +101,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         return
 
     passages = found.passages
-    notes: list[str] = [f"Read as a follow-up: “{asked_as.question}”"] if asked_as.followed_up else []
+    notes: list[str] = [f"{READ_AS}: “{asked_as.question}”"] if asked_as.followed_up else []
     if writing:
         notes.append(render("ingest_partial", chunks=found.total))
     elif found.lexical_out_of_step:

@@ -29,6 +29,8 @@ from rag.redact import scrub, secrets_of
 import gradio as gr  # noqa: E402  (after rag)
 
 from .briefing_view import briefing_html, briefing_sources_html  # noqa: E402
+from . import session  # noqa: E402
+from .conversations import new_id  # noqa: E402
 from .render import CSS, HEAD, answer_html, sources_html, text_html  # noqa: E402
 
 def _safe(message: str, settings: Settings) -> str:
@@ -99,18 +101,38 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
         if startup_note:
             gr.Markdown(f"<div class='nr-note'>{html_text(startup_note)}</div>", elem_id="nr-startup")
         questions = gr.State([])  # this session's questions, for follow-ups (nothing shared between sessions)
+        # this browser's random id (its conversations are kept server-side under RAG_DATA_DIR), the
+        # conversation open in this tab and its answers
+        browser = gr.BrowserState("", storage_key="newsrag-browser")
+        conversation = gr.State("")
+        answers = gr.State([])
 
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
                         # messages are HTML built here (render_markdown=False): article text is escaped, never markup
-                        chat = gr.Chatbot(elem_id="nr-chat", height=520, buttons=["copy"], label="Answers",
+                        # (each answer carries its own Copy link: clean text with its numbered sources)
+                        chat = gr.Chatbot(elem_id="nr-chat", height=520, buttons=[], label="Answers", show_label=False,
                                           feedback_options=None, latex_delimiters=[], render_markdown=False)
                         question = gr.Textbox(placeholder="Ask about the articles, e.g. What did Kirby say?",
                                               show_label=False, elem_id="nr-question", submit_btn=True,
                                               max_length=MAX_QUESTION_CHARS)
-                        clear = gr.Button("New conversation", size="sm", variant="secondary")
+                        with gr.Row():
+                            clear = gr.Button("New conversation", size="sm", variant="secondary", elem_id="nr-new")
+                            keep = gr.Button("Keep the last answer", size="sm", variant="secondary", elem_id="nr-keep")
+                            export_md = gr.DownloadButton("Export .md", size="sm", visible=False, elem_id="nr-export-md")
+                            export_html = gr.DownloadButton("Export .html", size="sm", visible=False,
+                                                            elem_id="nr-export-html")
+                        keep_status = gr.Markdown(elem_id="nr-keep-status")
+                        with gr.Accordion("Your conversations and kept answers", open=False, elem_id="nr-past-panel"):
+                            past = gr.Dropdown([], value=None, label="Conversations on this browser (kept on the server)",
+                                               elem_id="nr-past")
+                            with gr.Row():
+                                open_past = gr.Button("Open", size="sm", elem_id="nr-past-open")
+                                delete_past = gr.Button("Delete", size="sm", variant="stop", elem_id="nr-past-delete")
+                            export_kept = gr.DownloadButton("Export kept answers (.md)", size="sm", visible=False,
+                                                            elem_id="nr-export-kept")
                     with gr.Column(scale=2):
                         gr.Markdown("#### Sources")
                         sources = gr.HTML(sources_html(None), elem_id="nr-sources")
@@ -164,13 +186,14 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
         # -- events (UI only: scripts use the "chat" and "briefing" endpoints below) --
 
         def respond(message: str, history: list, asked: list, backend_name: str, k_value: float, chosen: list,
-                    as_of_text: str, since_text: str, until_text: str):
+                    as_of_text: str, since_text: str, until_text: str, browser_id: str, open_id: str, so_far: list):
             message = (message or "").strip()
+            unchanged = (gr.skip(),) * 5  # conversation, answers, past, export_md, export_html
             if not message:
-                yield history, asked, gr.skip(), ""
+                yield history, asked, gr.skip(), "", *unchanged
                 return
             history = history + [{"role": "user", "content": text_html(message)}, {"role": "assistant", "content": "…"}]
-            yield history, asked, sources_html(None, waiting=True), ""
+            yield history, asked, sources_html(None, waiting=True), "", *unchanged
             shown, final = "", None
             try:
                 paths = chosen_paths(chosen, index) or None
@@ -183,19 +206,71 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                     else:
                         shown += event
                         history[-1] = {"role": "assistant", "content": text_html(shown) + " ▌"}
-                        yield history, asked, gr.skip(), ""
+                        yield history, asked, gr.skip(), "", *unchanged
             except Exception as exc:  # a message, never a traceback in the chat
                 history[-1] = {"role": "assistant", "content": html_text(_user_error(exc, settings))}
-                yield history, asked, sources_html(None), ""
+                yield history, asked, sources_html(None), "", *unchanged
                 return
             history[-1] = {"role": "assistant", "content": answer_html(final)}
-            yield history, asked + [message], sources_html(final), ""
+            open_id, so_far = open_id or new_id(), so_far + [final]
+            kept = session.store(settings.data_dir, browser_id)
+            if kept is not None:
+                kept.save(open_id, so_far)
+            md, page = session.exports(so_far, "Questions to the articles")
+            yield (history, asked + [message], sources_html(final), "", open_id, so_far,
+                   gr.update(choices=session.choices(kept)), gr.update(value=md, visible=True),
+                   gr.update(value=page, visible=True))
 
         question.submit(
-            respond, [question, chat, questions, backend, k, only, as_of, since, until], [chat, questions, sources, question],
+            respond, [question, chat, questions, backend, k, only, as_of, since, until, browser, conversation, answers],
+            [chat, questions, sources, question, conversation, answers, past, export_md, export_html],
             api_visibility="private",
         )
-        clear.click(lambda: ([], [], sources_html(None)), None, [chat, questions, sources], api_visibility="private")
+        hidden = gr.update(value=None, visible=False)
+        clear.click(lambda: ([], [], sources_html(None), "", [], hidden, hidden), None,
+                    [chat, questions, sources, conversation, answers, export_md, export_html], api_visibility="private")
+
+        def show(browser_id: str, open_id: str, its_answers: list):
+            """A conversation in the Ask tab (and the list of this browser's conversations)."""
+            messages, asked, panel = session.opened(its_answers)
+            md, page = session.exports(its_answers, "Questions to the articles")
+            kept = session.store(settings.data_dir, browser_id)
+            return (browser_id, open_id, its_answers, messages, asked, panel,
+                    gr.update(choices=session.choices(kept), value=None),
+                    gr.update(value=md, visible=md is not None), gr.update(value=page, visible=page is not None))
+
+        shown_outputs = [browser, conversation, answers, chat, questions, sources, past, export_md, export_html]
+        demo.load(lambda browser_id: show(*session.restore(settings.data_dir, browser_id)), [browser], shown_outputs,
+                  api_visibility="private")
+
+        def open_conversation(browser_id: str, chosen_id: str | None):
+            kept = session.store(settings.data_dir, browser_id)
+            if kept is None or not chosen_id:
+                return (gr.skip(),) * len(shown_outputs)
+            return show(browser_id, chosen_id, kept.load(chosen_id))
+
+        open_past.click(open_conversation, [browser, past], shown_outputs, api_visibility="private")
+
+        def delete_conversation(browser_id: str, chosen_id: str | None, open_id: str, its_answers: list):
+            kept = session.store(settings.data_dir, browser_id)
+            if kept is None or not chosen_id:
+                return (gr.skip(),) * len(shown_outputs)
+            kept.delete(chosen_id)
+            return show(browser_id, "", []) if chosen_id == open_id else show(browser_id, open_id, its_answers)
+
+        delete_past.click(delete_conversation, [browser, past, conversation, answers], shown_outputs,
+                          api_visibility="private")
+
+        def keep_last(browser_id: str, its_answers: list):
+            kept = session.store(settings.data_dir, browser_id)
+            if kept is None or not its_answers:
+                return "Ask something first: there is no answer to keep.", gr.skip()
+            count = kept.keep(its_answers[-1])
+            md, _ = session.exports(kept.saved(), "Kept answers")
+            return (f"Kept. {count} answer{'s' if count != 1 else ''} kept on this browser.",
+                    gr.update(value=md, visible=True))
+
+        keep.click(keep_last, [browser, answers], [keep_status, export_kept], api_visibility="private")
 
         def write_briefing(topic_text: str, backend_name: str):
             try:

@@ -7,6 +7,8 @@ import re
 
 from typing import Sequence
 
+from ..answering.followup import READ_AS
+from ..export import answer_text
 from ..markup import html_text
 from ..types import Answer, Citation, Passage
 
@@ -26,6 +28,8 @@ CSS = """
 .nr-note { font-size: 0.88em; color: var(--body-text-color); margin-bottom: 8px; }
 .nr-abstained { border-left: 4px solid #d97706; padding: 6px 10px; background: rgba(217, 119, 6, 0.08); }
 .nr-back { font-size: 0.85em; text-align: right; }
+.nr-read-as { font-size: 0.85em; font-style: italic; color: var(--body-text-color-subdued); margin-top: 4px; }
+.nr-copy-text { display: none; }
 .nr-where { font-size: 0.8em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
 .nr-briefing details.nr-section > summary { cursor: pointer; list-style: revert; }
 .nr-briefing details.nr-section > summary h2 { display: inline; }
@@ -40,6 +44,14 @@ HEAD = """
 (() => {
   let last = null;
   document.addEventListener("click", (event) => {
+    const copy = event.target.closest && event.target.closest("a.nr-copy");
+    if (copy) {  // the answer as clean text with its numbered sources, not the chat's HTML
+      event.preventDefault();
+      event.stopPropagation();
+      const text = copy.closest(".nr-answer").querySelector(".nr-copy-text").textContent;
+      navigator.clipboard.writeText(text).then(() => { copy.textContent = "Copied"; });
+      return;
+    }
     const back = event.target.closest && event.target.closest("a.nr-back-link");
     if (back) {
       event.preventDefault();
@@ -72,11 +84,15 @@ def answer_html(a: Answer) -> str:
     """The answer for the chat, as HTML we build: the text escaped (articles are data, never
     markup), [n] markers as links to the sources panel (hover shows the quote), abstentions in
     their own box."""
+    read_as = "".join(f'<div class="nr-read-as">{html_text(n)}</div>' for n in a.notes if n.startswith(READ_AS))
     if a.abstained:
-        return f'<div class="nr-abstained"><b>Not in the articles.</b> {text_html(a.text)}</div>'
+        return f'<div class="nr-abstained"><b>Not in the articles.</b> {text_html(a.text)}</div>{read_as}'
     by_number = {c.n: c for c in a.citations}
     text = MARKER.sub(lambda m: marker_link(int(m.group(1)), by_number.get(int(m.group(1))), "nr-src"), text_html(a.text))
-    return text + f"<br><sub>{html_text(a.backend)} · {a.timings.get('total', 0):.2f} s</sub>"
+    # the chat's sanitizer keeps classes, not data attributes: the text to copy rides in a hidden span
+    copy = '<a href="#" class="nr-copy">Copy</a>'
+    return (f'<div class="nr-answer">{text}{read_as}<br><sub>{html_text(a.backend)} · {a.timings.get("total", 0):.2f} s'
+            f' · {copy}</sub><span class="nr-copy-text">{html_text(answer_text(a))}</span></div>')
 
 
 def marker_link(n: int, c: Citation | None, prefix: str) -> str:

@@ -79,7 +79,7 @@ def holds(golds: list[str], text: str) -> bool:
 def ask(index: Index, source: str, question: str, answerable: bool, facts: list[list[str]], when: When) -> Asked:
     k = index.settings.top_k
     asked = analyse(question)
-    passages = with_speaker_passages(index, asked, retrieve(index, question, k, when=when).passages, k, None)
+    passages = with_speaker_passages(index, asked, retrieve(index, question, k, when=when).passages, k, None, when)
     sentences, _ = passage_sentences(passages)
     d = describe(asked, sentences, passages, index.idf(), article_texts(passages))
     golds = [g for group in facts for g in group]

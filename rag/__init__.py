@@ -15,7 +15,7 @@ _prepare()  # before chromadb, onnxruntime or gradio are imported: no telemetry,
 _EXPORTS = {
     "answer": "answering.pipeline", "briefing": "briefs.compose", "Settings": "config", "Index": "index.opened",
     "ingest": "indexing.run", "remove": "indexing.run", "backends": "answering.generate", "articles": "index.library",
-    "search": "answering.retrieve",
+    "search": "answering.retrieve", "correct": "indexing.corrections",
     **{name: "types" for name in ("Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport",
                                   "LibraryEntry", "Passage", "Point", "Remark", "SourceInfo", "Speaker")},
 }
@@ -36,7 +36,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
-    "Index", "Settings", "answer", "articles", "backends", "briefing", "ingest", "remove", "search",
+    "Index", "Settings", "answer", "articles", "backends", "briefing", "correct", "ingest", "remove", "search",
     "Answer", "Briefing", "Citation", "Difference", "FileResult", "IngestReport", "LibraryEntry", "Passage", "Point",
     "Remark", "SourceInfo", "Speaker",
 ]

@@ -158,8 +158,34 @@ def sources(
         return
     table = Table("Outlet", "Title", "Date", "File", "Chunks")
     for r in rows:
-        table.add_row(escape(r["outlet"]), escape(r["title"]), r["date"][:10], escape(r["source"]), str(r["chunks"]))
+        table.add_row(escape(r["outlet"]), escape(r["title"]), r["date"][:10], escape(r["name"]), str(r["chunks"]))
     out.print(table)
+
+
+@app.command(name="correct")
+def correct_cmd(
+    ctx: typer.Context,
+    paths: List[str] = typer.Argument(..., help="Ingested files (names or paths) to set details of."),
+    title: Optional[str] = typer.Option(None, "--title", metavar="TEXT", help="The headline."),
+    outlet: Optional[str] = typer.Option(None, "--outlet", metavar="NAME", help="Who published it (\"\" for none)."),
+    date: Optional[str] = typer.Option(None, "--date", metavar="DATE", help="Published on, YYYY-MM-DD (\"\" for none)."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the articles as JSON."),
+) -> None:
+    """Set an article's headline, outlet or date where its text does not say (kept across re-ingests)."""
+    from dataclasses import asdict
+
+    from .indexing.corrections import correct
+
+    if title is None and outlet is None and date is None:
+        err.print("[red]Error:[/] give at least one of --title, --outlet, --date")
+        raise typer.Exit(2)
+    index = _open(_settings(ctx))
+    changed = _guard(lambda: correct(paths, title=title, outlet=outlet, date=date, index=index))
+    if as_json:
+        emit_json([asdict(a) for a in changed])
+        return
+    for a in changed:
+        out.print(f"{escape(a.name)}: {escape(a.outlet or '(no outlet)')} · {escape(a.title)} · {a.date[:10] or '(no date)'}")
 
 
 @app.command()

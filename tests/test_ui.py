@@ -290,6 +290,38 @@ def test_a_reload_keeps_the_conversation_and_answers_copy_and_export_clean(app, 
     context.close()
 
 
+def test_the_library_sets_an_articles_outlet_and_date(app, browser):
+    outside: list[str] = []
+    page = _page(browser, app, outside)
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#nr-edit-panel").get_by_text("Set an article's headline").click()
+    choice = page.locator("#nr-edit-choice input")
+    choice.click()
+    choice.fill("004_dbaac")
+    page.get_by_role("option").filter(has_text="004_dbaac4714505962b.txt").first.click()
+    title = page.locator("#nr-edit-title textarea, #nr-edit-title input").first
+    page.wait_for_function("() => document.querySelector('#nr-edit-title textarea, #nr-edit-title input').value"
+                           ".includes('Xi in Moscow')", timeout=10_000)  # the current headline, to correct
+    assert "Xi in Moscow" in title.input_value()
+    page.locator("#nr-edit-outlet textarea, #nr-edit-outlet input").first.fill("New York Post")
+    page.locator("#nr-edit-date textarea, #nr-edit-date input").first.fill("20 March")
+    page.locator("#nr-edit-save").click()
+    page.locator("#nr-edit-status").get_by_text("YYYY-MM-DD").wait_for(timeout=10_000)  # refused, said why
+    page.locator("#nr-edit-date textarea, #nr-edit-date input").first.fill("2023-03-20")
+    page.locator("#nr-edit-save").click()
+    page.locator("#nr-edit-status").get_by_text("Saved").wait_for(timeout=10_000)
+    page.wait_for_function("() => document.querySelector('#nr-library').innerText.includes('New York Post')",
+                           timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "ui-library-edit.png"))
+
+    page.get_by_role("tab", name="Ask").click()
+    _ask(page, "What did Xi say about Putin's leadership?", 0)
+    assert "New York Post · China’s leader Xi in Moscow for meeting with Putin · 2023-03-20" in page.locator(
+        "#nr-sources").inner_text()
+    assert outside == []
+    page.close()
+
+
 def test_scripts_call_chat_and_briefing_with_gradio_client(app):
     from gradio_client import Client
 

@@ -109,7 +109,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     question_asked = question
     question = asked_as.question
     asked = analyse(collection.topic or question if collection else question)
-    passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources)
+    passages = with_speaker_passages(index, asked, passages, k or settings.top_k, sources, when)
     timings["retrieve"] = time.perf_counter() - started
     idf = index.idf()
     model_decides = collection is None and name != "extractive" and settings.model_threshold is not None
@@ -218,14 +218,15 @@ def _left_out(grounded, evidence: Evidence) -> str:
 
 
 def with_speaker_passages(
-    index: Index, asked: Question, passages: list[Passage], k: int, sources: Sequence[str] | None
+    index: Index, asked: Question, passages: list[Passage], k: int, sources: Sequence[str] | None,
+    when: When | None = None,
 ) -> list[Passage]:
     """The retrieved passages and, for "what did X say" over the whole library, up to k more in
     which X is quoted (from the speaker index)."""
     if not asked.speaker or sources:
         return list(passages)
     seen = {p.chunk_id for p in passages}
-    return list(passages) + speaker_passages(index, asked.speaker, exclude=seen, limit=k)
+    return list(passages) + speaker_passages(index, asked.speaker, exclude=seen, limit=k, when=when)
 
 
 def _abstention(passages: Sequence[Passage]) -> str:

@@ -194,8 +194,10 @@ def _overlap(a: tuple[int, int], b: tuple[int, int] | None) -> tuple[int, int] |
     return (first, last) if first <= last else None
 
 
-def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8) -> list[Passage]:
-    """Chunks in which `speaker` is quoted or reported (from the speaker index built at ingest)."""
+def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozenset(), limit: int = 8,
+                     when: When | None = None) -> list[Passage]:
+    """Chunks in which `speaker` is quoted or reported (from the speaker index built at ingest),
+    published within `when`'s dates when it has any."""
     from ..indexing.quotes import name_tokens, same_person
 
     rows: dict[str, StoredChunk] = {}
@@ -204,7 +206,7 @@ def speaker_passages(index: Index, speaker: str, *, exclude: set[str] = frozense
     hits = [
         (row, sum(same_person(speaker, st.speaker) for st in row.meta.statements))
         for cid, row in rows.items()
-        if cid not in exclude
+        if cid not in exclude and _within(row, when)
     ]
     hits = sorted((h for h in hits if h[1]), key=lambda h: (-h[1], h[0].id))[:limit]
     return [_passage(row, 0.0, 0.0, 0.0) for row, _ in hits]
@@ -220,11 +222,14 @@ def outlet_passages(index: Index, *, exclude: set[str] = frozenset(), sources: S
     if sources:
         allowed = {d.path for d in match_sources(index.store.docs().values(), list(sources))}
         rows = [row for row in rows if row.meta.path in allowed]
-    days = when.days if when else None
-    if days:
-        rows = [row for row in rows if days[0] <= row.meta.day <= days[1]]
+    rows = [row for row in rows if _within(row, when)]
     rows.sort(key=lambda row: (row.meta.source, row.meta.start))
     return [_passage(row, 0.0, 0.0, 0.0) for row in rows[:limit]]
+
+
+def _within(row: StoredChunk, when: When | None) -> bool:
+    days = when.days if when else None
+    return not days or days[0] <= row.meta.day <= days[1]
 
 
 def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:

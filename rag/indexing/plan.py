@@ -16,6 +16,7 @@ from ..index.schema import ChunkMeta
 from ..index.store import StoredDoc, chunk_id, doc_id_for
 from ..types import FileResult
 from . import boilerplate
+from .corrections import Correction
 from .chunking import Chunk, chunk_document
 from .documents import Document, parse
 from ..types import Statement
@@ -88,7 +89,9 @@ class Decision:
     note: str = ""
 
 
-def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str) -> Decision:
+def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
+              correction: Correction | None = None) -> Decision:
+    """What `path` needs; `correction`: what the user set for it by hand (rag/indexing/corrections.py)."""
     try:
         file = read_text_file(path, settings.max_file_bytes)
     except Unreadable as exc:
@@ -105,6 +108,8 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
                 return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title),
                                 delete=leftovers, note=note)
     doc = parse(file.text, fallback_title=path.stem)
+    if correction is not None:
+        doc = correction.apply(doc)
     sentences = document_sentences(doc)
     chunks = chunk_document(doc, settings.chunk_tokens, settings.chunk_overlap, settings.encoding, sentences)
     if not chunks:

@@ -22,6 +22,7 @@ from ..index.store import StoredDoc
 from ..index.writelock import writing
 from ..types import FileResult, IngestReport
 from .discover import discover
+from .corrections import load as load_corrections
 from .plan import Job, plan_file, settings_fingerprint
 from .write import Progress, Writer
 
@@ -113,9 +114,11 @@ class _Run:
         stored = self.store.docs() if pruning else self.store.docs(str(f.path) for f in found.files)
         self.results.extend(found.skipped)
         fingerprint = settings_fingerprint(self.settings)
+        corrected = load_corrections(self.settings)
         jobs: list[Job] = []
         for f in found.files:
-            decision = plan_file(f.source, f.path, stored.get(str(f.path)), self.settings, fingerprint)
+            decision = plan_file(f.source, f.path, stored.get(str(f.path)), self.settings, fingerprint,
+                                 corrected.get(str(f.path)))
             if decision.delete:
                 self.delete(list(decision.delete))
             if decision.note:

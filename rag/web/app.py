@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
-from rag import Answer, Index, Settings, answer, articles, backends, briefing, ingest, remove
+from rag import Answer, Index, Settings, answer, articles, backends, briefing, correct, ingest, remove
 from rag.limits import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
 from rag.indexing.bootstrap import describe, ensure_index, seeds_dir
@@ -179,6 +179,14 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                     remove_status = gr.Markdown(elem_id="nr-remove-status")
                     samples_button = gr.Button("Put the sample articles back", size="sm", variant="secondary",
                                                elem_id="nr-samples")
+                    with gr.Accordion("Set an article's headline, outlet or date", open=False, elem_id="nr-edit-panel"):
+                        to_edit = gr.Dropdown(choices, value=None, label="Article", elem_id="nr-edit-choice")
+                        with gr.Row():
+                            edit_title = gr.Textbox(label="Headline", elem_id="nr-edit-title", scale=3)
+                            edit_outlet = gr.Textbox(label="Outlet", placeholder="e.g. Reuters", elem_id="nr-edit-outlet")
+                            edit_date = gr.Textbox(label="Published", placeholder="YYYY-MM-DD", elem_id="nr-edit-date")
+                        save_edit = gr.Button("Save", size="sm", variant="primary", elem_id="nr-edit-save")
+                        edit_status = gr.Markdown(elem_id="nr-edit-status")
                 else:
                     gr.Markdown("<div class='nr-note'>This library is read-only here (RAG_UI_READ_ONLY): "
                                 "articles are added and removed with <code>rag ingest</code> and <code>rag remove</code>.</div>")
@@ -356,6 +364,29 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
             samples_button.click(restore_samples, None, [remove_status, table, to_remove, only], api_visibility="private")
 
+            def fill_edit(key: str | None):
+                entry = next((a for a in articles(index=index) if a.key == key), None) if key else None
+                if entry is None:
+                    return "", "", "", ""
+                return entry.title, entry.outlet, entry.date[:10], ""
+
+            to_edit.change(fill_edit, [to_edit], [edit_title, edit_outlet, edit_date, edit_status], api_visibility="private")
+
+            def save_details(key: str | None, title_text: str, outlet_text: str, date_text: str):
+                try:
+                    paths = chosen_paths([key] if key else [], index)
+                    if not paths:
+                        raise BadRequest("Choose an article first.")
+                    entry = correct(paths, title=title_text, outlet=outlet_text, date=date_text, index=index)[0]
+                except BadRequest as exc:
+                    return html_text(str(exc)), gr.skip(), gr.skip(), gr.skip(), gr.skip()
+                rows, choices = library(index)
+                return (f"Saved: **{md_text(source_label(entry.outlet, entry.title, entry.date))}** ({md_text(entry.name)}).",
+                        rows, gr.update(choices=choices), gr.update(choices=choices), gr.update(choices=choices, value=key))
+
+            save_edit.click(save_details, [to_edit, edit_title, edit_outlet, edit_date],
+                            [edit_status, table, only, to_remove, to_edit], api_visibility="private")
+
         # -- stable endpoints for scripts (gradio_client) --
 
         def chat_api(question: str, history: list[str] | None = None, backend: str = "auto", k: int = 8,
@@ -386,10 +417,10 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
         # another person or `rag ingest` may have changed it since the server started)
         def refresh():
             rows, choices = library(index)
-            pickers = [gr.update(choices=choices)] * (2 if editable else 1)
+            pickers = [gr.update(choices=choices)] * (3 if editable else 1)
             return rows, *pickers
 
-        pickers = [table, only] + ([to_remove] if editable else [])
+        pickers = [table, only] + ([to_remove, to_edit] if editable else [])
         demo.load(refresh, None, pickers, api_visibility="private")
         library_tab.select(refresh, None, pickers, api_visibility="private")
 

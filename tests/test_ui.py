@@ -315,9 +315,43 @@ def test_the_library_sets_an_articles_outlet_and_date(app, browser):
     page.screenshot(path=str(ARTIFACTS / "ui-library-edit.png"))
 
     page.get_by_role("tab", name="Ask").click()
-    _ask(page, "What did Xi say about Putin's leadership?", 0)
+    suggested = page.locator("#nr-suggest")  # questions drawn from the articles: who is quoted most
+    suggested.get_by_text("What did Vladimir Putin say?").click()
+    page.wait_for_function("() => document.querySelectorAll('#nr-chat sub').length > 0", timeout=60_000)
+    assert "Putin" in page.locator("#nr-chat").inner_text().split("What did Vladimir Putin say?")[-1]
+    _ask(page, "What did Xi say about Putin's leadership?", 1)
     assert "New York Post · China’s leader Xi in Moscow for meeting with Putin · 2023-03-20" in page.locator(
         "#nr-sources").inner_text()
+    assert outside == []
+    page.close()
+
+
+def test_a_user_added_endpoint_answers_and_its_key_stays_on_the_server(app, ui_data, browser, llm_server):
+    outside: list[str] = []
+    page = _page(browser, app, outside)
+    page.locator("text=Settings").first.click()
+    page.locator("#nr-endpoint-panel").get_by_text("Add an OpenAI-compatible endpoint").click()
+    page.locator("#nr-endpoint-name input, #nr-endpoint-name textarea").first.fill("smol")
+    page.locator("#nr-endpoint-url input, #nr-endpoint-url textarea").first.fill("file:///etc/passwd")
+    page.locator("#nr-endpoint-model input, #nr-endpoint-model textarea").first.fill("smol")
+    page.locator("#nr-endpoint-add").click()
+    page.locator("#nr-endpoint-status").get_by_text("must be http").wait_for(timeout=10_000)  # refused, said why
+    page.locator("#nr-endpoint-url input, #nr-endpoint-url textarea").first.fill(llm_server)
+    page.locator("#nr-endpoint-key input").fill("sk-test-secret-4242")
+    page.locator("#nr-endpoint-add").click()
+    page.locator("#nr-endpoint-status").get_by_text("Added").wait_for(timeout=10_000)
+    assert page.locator("#nr-backend").get_by_label("endpoint: smol").is_checked()  # picked for the next question
+    page.screenshot(path=str(ARTIFACTS / "ui-endpoint.png"))
+
+    _ask(page, "What did Kirby say?", 0)
+    footer = page.locator("#nr-chat sub").last.inner_text()
+    notes = page.locator("#nr-sources").inner_text()
+    # the endpoint answered (the 135M test model's words are shown, or judged and replaced, with a note)
+    assert "endpoint: smol" in footer or ("extractive" in footer and "answer was not shown" in notes), (footer, notes)
+    assert "endpoint failed" not in notes
+    assert "sk-test-secret-4242" not in page.content() and "sk-test-secret-4242" not in json.dumps(_config(app))
+    assert "sk-test-secret-4242" in (ui_data / "endpoints.json").read_text()
+    assert (ui_data / "endpoints.json").stat().st_mode & 0o077 == 0  # the key file: the server's user only
     assert outside == []
     page.close()
 

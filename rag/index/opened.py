@@ -26,6 +26,13 @@ class Index:
         self.store = Store(self.settings)
         self.lexical = LexicalIndex(self.settings.lexical_dir)
 
+    def using(self, settings: Settings) -> "Index":
+        """This opened index with other settings for what is done with it (another model endpoint,
+        say): the store and the BM25 index are shared, not opened again."""
+        view = object.__new__(Index)
+        view.settings, view.store, view.lexical = settings, self.store, self.lexical
+        return view
+
     def count(self) -> int:
         """Chunks in the store now (one round trip to a Chroma server)."""
         return self.store.count()

@@ -158,6 +158,11 @@ class Store:
                         version.ids.append(cid)
         return out
 
+    def metadata(self) -> Iterator[ChunkMeta]:
+        """Every chunk's metadata, page by page (no texts, no vectors)."""
+        for _, metas in self._scan(include=["metadatas"]):
+            yield from (ChunkMeta.from_chroma(m) for m in metas)
+
     def all_ids(self) -> list[str]:
         return [cid for ids, _ in self._scan(include=[]) for cid in ids]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import rag  # noqa: F401  (first: switches off telemetry before gradio is import
 from rag import Answer, Index, Settings, answer, articles, backends, briefing, correct, ingest, remove
 from rag.limits import MAX_QUESTION_CHARS, BadRequest
 from rag.deadline import Deadline, within
+from rag.answering.suggest import MAX_SUGGESTIONS, suggested_questions
 from rag.indexing.bootstrap import describe, ensure_index, seeds_dir
 from rag.indexing.uploads import ACCEPTED, save
 from rag.markup import html_text, md_text
@@ -31,6 +33,7 @@ import gradio as gr  # noqa: E402  (after rag)
 from .briefing_view import briefing_html, briefing_sources_html  # noqa: E402
 from . import session  # noqa: E402
 from .conversations import new_id  # noqa: E402
+from .endpoints import PREFIX, Endpoints  # noqa: E402
 from .render import CSS, HEAD, answer_html, sources_html, text_html  # noqa: E402
 
 def _safe(message: str, settings: Settings) -> str:
@@ -98,8 +101,10 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
     with gr.Blocks(title="newsrag", analytics_enabled=False) as demo:
         gr.Markdown("## newsrag · ask the articles, get answers that cite their exact words")
-        if startup_note:
-            gr.Markdown(f"<div class='nr-note'>{html_text(startup_note)}</div>", elem_id="nr-startup")
+        if startup_note:  # the first run: say what happened and what to do next
+            gr.HTML(f"<div class='nr-banner'><b>Welcome to newsrag.</b> {html_text(startup_note)} Ask about them "
+                    "below (or pick a suggested question), write a briefing, or add your own articles in the "
+                    "Library.</div>", elem_id="nr-startup")
         questions = gr.State([])  # this session's questions, for follow-ups (nothing shared between sessions)
         # this browser's random id (its conversations are kept server-side under RAG_DATA_DIR), the
         # conversation open in this tab and its answers
@@ -118,6 +123,9 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                         question = gr.Textbox(placeholder="Ask about the articles, e.g. What did Kirby say?",
                                               show_label=False, elem_id="nr-question", submit_btn=True,
                                               max_length=MAX_QUESTION_CHARS)
+                        # questions the articles can answer (who is quoted most, the outlets cited), read at page load
+                        suggest = gr.Dataset(components=[question], samples=[], label="Suggested questions",
+                                             elem_id="nr-suggest", samples_per_page=MAX_SUGGESTIONS)
                         with gr.Row():
                             clear = gr.Button("New conversation", size="sm", variant="secondary", elem_id="nr-new")
                             keep = gr.Button("Keep the last answer", size="sm", variant="secondary", elem_id="nr-keep")
@@ -137,8 +145,24 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                         gr.Markdown("#### Sources")
                         sources = gr.HTML(sources_html(None), elem_id="nr-sources")
                 with gr.Accordion("Settings", open=False):
-                    backend = gr.Radio(available, value=default_backend, label="Answer backend",
-                                       info="Only backends configured here are offered; the API key is never shown.")
+                    endpoints = Endpoints(settings.data_dir)
+                    backend = gr.Radio(available + [PREFIX + n for n in endpoints.names()], value=default_backend,
+                                       label="Answer backend", elem_id="nr-backend",
+                                       info="Only backends configured here are offered; no API key is ever shown.")
+                    if editable:
+                        with gr.Accordion("Add an OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp)",
+                                          open=False, elem_id="nr-endpoint-panel"):
+                            with gr.Row():
+                                endpoint_name = gr.Textbox(label="Name", placeholder="e.g. newsroom-llm",
+                                                           elem_id="nr-endpoint-name")
+                                endpoint_url = gr.Textbox(label="Base URL", placeholder="http://127.0.0.1:8080/v1",
+                                                          elem_id="nr-endpoint-url")
+                                endpoint_model = gr.Textbox(label="Model", placeholder="e.g. gpt-4o-mini",
+                                                            elem_id="nr-endpoint-model")
+                                endpoint_key = gr.Textbox(label="API key (kept on the server, never shown)",
+                                                          type="password", elem_id="nr-endpoint-key")
+                            add_endpoint = gr.Button("Add endpoint", size="sm", elem_id="nr-endpoint-add")
+                            endpoint_status = gr.Markdown(elem_id="nr-endpoint-status")
                     k = gr.Slider(1, 20, value=min(settings.top_k, 20), step=1, label="Passages to answer from")
                     only = gr.Dropdown(choices, multiselect=True, label="Only these articles",
                                        info="Leave empty to search all.")
@@ -193,6 +217,12 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
         # -- events (UI only: scripts use the "chat" and "briefing" endpoints below) --
 
+        def through(backend_name: str) -> tuple[str, Index]:
+            """(the backend, the index to use) for a choice of the backend radio: a user-added
+            endpoint answers as "openai" with its own settings."""
+            endpoint = Endpoints(settings.data_dir).settings_for(backend_name or "auto", settings)
+            return ("openai", index.using(endpoint)) if endpoint else (backend_name, index)
+
         def respond(message: str, history: list, asked: list, backend_name: str, k_value: float, chosen: list,
                     as_of_text: str, since_text: str, until_text: str, browser_id: str, open_id: str, so_far: list):
             message = (message or "").strip()
@@ -200,13 +230,18 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
             if not message:
                 yield history, asked, gr.skip(), "", *unchanged
                 return
-            history = history + [{"role": "user", "content": text_html(message)}, {"role": "assistant", "content": "…"}]
+            steps = ("Searching the articles, choosing the sentences that answer, checking each quote against its file…"
+                     + ("" if backend_name == "extractive" else f" The {backend_name} model then writes the answer "
+                        "from them (a few seconds on a CPU)."))
+            history = history + [{"role": "user", "content": text_html(message)},
+                                 {"role": "assistant", "content": f'<span class="nr-working">{html_text(steps)}</span>'}]
             yield history, asked, sources_html(None, waiting=True), "", *unchanged
             shown, final = "", None
             try:
                 paths = chosen_paths(chosen, index) or None
-                events = bounded(lambda: answer(message, k=int(k_value), backend=backend_name, sources=paths,
-                                                stream=True, index=index, history=asked, as_of=_day(as_of_text),
+                writer, answering = through(backend_name)
+                events = bounded(lambda: answer(message, k=int(k_value), backend=writer, sources=paths, stream=True,
+                                                index=answering, history=asked, as_of=_day(as_of_text),
                                                 since=_day(since_text), until=_day(until_text)), settings)
                 for event in events:
                     if isinstance(event, Answer):
@@ -219,6 +254,8 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                 history[-1] = {"role": "assistant", "content": html_text(_user_error(exc, settings))}
                 yield history, asked, sources_html(None), "", *unchanged
                 return
+            if writer != backend_name and final.backend == writer:  # say which endpoint answered
+                final = replace(final, backend=backend_name)
             history[-1] = {"role": "assistant", "content": answer_html(final)}
             open_id, so_far = open_id or new_id(), so_far + [final]
             kept = session.store(settings.data_dir, browser_id)
@@ -229,11 +266,9 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
                    gr.update(choices=session.choices(kept)), gr.update(value=md, visible=True),
                    gr.update(value=page, visible=True))
 
-        question.submit(
-            respond, [question, chat, questions, backend, k, only, as_of, since, until, browser, conversation, answers],
-            [chat, questions, sources, question, conversation, answers, past, export_md, export_html],
-            api_visibility="private",
-        )
+        ask_inputs = [question, chat, questions, backend, k, only, as_of, since, until, browser, conversation, answers]
+        ask_outputs = [chat, questions, sources, question, conversation, answers, past, export_md, export_html]
+        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
         hidden = gr.update(value=None, visible=False)
         clear.click(lambda: ([], [], sources_html(None), "", [], hidden, hidden), None,
                     [chat, questions, sources, conversation, answers, export_md, export_html], api_visibility="private")
@@ -282,8 +317,9 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
         def write_briefing(topic_text: str, backend_name: str):
             try:
-                result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=backend_name,
-                                                              index=index)], settings)))
+                writer, writing_index = through(backend_name)
+                result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=writer,
+                                                              index=writing_index)], settings)))
             except Exception as exc:
                 return (f"<div class='nr-note'>{html_text(_user_error(exc, settings))}</div>", gr.update(visible=False),
                         briefing_sources_html(None))
@@ -412,6 +448,27 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
             except (BadRequest, Deadline) as exc:
                 raise gr.Error(_user_error(exc, settings)) from None
             return _for_api(result.to_dict())
+
+        if editable:
+            def add_an_endpoint(name: str, url: str, model: str, key: str):
+                try:
+                    added = Endpoints(settings.data_dir).add(name, url, model, key)
+                except BadRequest as exc:
+                    return html_text(str(exc)), gr.skip(), gr.skip()
+                names = [PREFIX + n for n in Endpoints(settings.data_dir).names()]
+                return (f"Added **{md_text(added)}**: pick it as the answer backend above.",
+                        gr.update(choices=available + names, value=added), "")
+
+            add_endpoint.click(add_an_endpoint, [endpoint_name, endpoint_url, endpoint_model, endpoint_key],
+                               [endpoint_status, backend, endpoint_key], api_visibility="private")
+
+        def on_load():  # what may have changed since the server started: suggestions, added endpoints
+            names = [PREFIX + n for n in Endpoints(settings.data_dir).names()]
+            return gr.update(samples=[[q] for q in suggested_questions(index)]), gr.update(choices=available + names)
+
+        demo.load(on_load, None, [suggest, backend], api_visibility="private")
+        suggest.click(lambda sample: sample[0], [suggest], [question], api_visibility="private").then(
+            respond, ask_inputs, ask_outputs, api_visibility="private")
 
         # the library as it is now, on every page load and when its tab is opened (another tab,
         # another person or `rag ingest` may have changed it since the server started)

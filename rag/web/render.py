@@ -30,6 +30,9 @@ CSS = """
 .nr-back { font-size: 0.85em; text-align: right; }
 .nr-read-as { font-size: 0.85em; font-style: italic; color: var(--body-text-color-subdued); margin-top: 4px; }
 .nr-copy-text { display: none; }
+.nr-banner { border: 1px solid var(--color-accent); border-left: 6px solid var(--color-accent); border-radius: 6px;
+             padding: 10px 14px; margin: 4px 0 10px 0; background: var(--background-fill-secondary); }
+.nr-working { color: var(--body-text-color-subdued); font-style: italic; }
 .nr-where { font-size: 0.8em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
 .nr-briefing details.nr-section > summary { cursor: pointer; list-style: revert; }
 .nr-briefing details.nr-section > summary h2 { display: inline; }

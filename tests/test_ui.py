@@ -356,6 +356,30 @@ def test_a_user_added_endpoint_answers_and_its_key_stays_on_the_server(app, ui_d
     page.close()
 
 
+def test_on_a_phone_a_citation_opens_its_source_and_leads_back(app, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 780}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(app, wait_until="load")
+    page.locator("#nr-question textarea").wait_for(timeout=60_000)
+    _ask(page, "What did Kirby say?", 0)
+    page.screenshot(path=str(ARTIFACTS / "ui-phone-answer.png"))
+    marker = page.locator("#nr-chat a[href^='#nr-src-']").first
+    marker.tap()
+    mark = page.locator("#nr-sources mark.nr-focus")
+    mark.wait_for(timeout=5_000)
+    page.wait_for_timeout(800)  # the smooth scroll
+    assert 0 <= mark.bounding_box()["y"] < 780  # the quote is on the screen
+    page.screenshot(path=str(ARTIFACTS / "ui-phone-source.png"))
+    page.locator("#nr-sources .nr-back-link").first.tap()
+    page.wait_for_timeout(800)
+    assert 0 <= marker.bounding_box()["y"] < 780  # and back to where the reader was
+    page.get_by_role("tab", name="Library").click()
+    page.wait_for_function("() => document.querySelector('#nr-library').innerText.includes('Kirby') || "
+                           "document.querySelector('#nr-library').innerText.includes('Putin')", timeout=10_000)
+    page.screenshot(path=str(ARTIFACTS / "ui-phone-library.png"), full_page=True)
+    context.close()
+
+
 def test_scripts_call_chat_and_briefing_with_gradio_client(app):
     from gradio_client import Client
 

@@ -187,7 +187,8 @@ def build(index: Index | None = None, startup_note: str = "") -> gr.Blocks:
 
             with gr.Tab("Library", id="library") as library_tab:
                 table = gr.Dataframe(rows, headers=["Outlet", "Title", "Date", "File", "Chunks"],
-                                     interactive=False, elem_id="nr-library", wrap=True)
+                                     interactive=False, elem_id="nr-library", wrap=True,
+                                     column_widths=["16%", "46%", "14%", "18%", "6%"])
                 if editable:
                     upload = gr.File(file_count="multiple", file_types=list(ACCEPTED),
                                      label="Add articles (.txt, .md, .html)", elem_id="nr-upload")

@@ -254,6 +254,105 @@ def ask(
     print_answer(result)
 
 
+CHAT_HELP = """Ask a question, or follow one up ("and what did Blinken say about that?").
+  /sources        the last answer's sources: outlet, headline, date, exact quote, file and offsets
+  /brief [TOPIC]  a briefing of all articles, or of a topic
+  /export FILE    the conversation as Markdown (FILE.md) or a self-contained HTML file (FILE.html)
+  /new            start a new conversation
+  /quit           leave (or Ctrl-D)"""
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    k: Optional[int] = typer.Option(None, "-k", "--k", min=1, max=MAX_K, metavar="N", help="Passages to answer from."),
+    backend: Optional[BackendChoice] = typer.Option(None, "--backend", "-b", help="Answer backend (default RAG_BACKEND)."),
+) -> None:
+    """An interactive session: questions and follow-ups, /sources, /brief, /export (type /help)."""
+    from .answering.pipeline import answer
+    from .limits import MAX_HISTORY
+
+    index = _open(_settings(ctx))
+    _bootstrap(index, quiet=False)
+    chosen = backend.value if backend else None
+    answers: list = []
+    err.print(f"[dim]{escape(CHAT_HELP)}[/]")
+    while True:
+        try:
+            line = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            err.print()
+            return
+        if not line:
+            continue
+        command, _, rest = line.partition(" ")
+        if command in ("/quit", "/exit", "/q"):
+            return
+        if command == "/help":
+            out.print(escape(CHAT_HELP))
+        elif command == "/new":
+            answers = []
+            out.print("[dim]A new conversation.[/]")
+        elif command == "/sources":
+            _print_sources(answers[-1] if answers else None)
+        elif command == "/brief":
+            from .briefs.compose import briefing
+
+            result = _guard(lambda: briefing(rest.strip() or None, backend=chosen, index=index))
+            _show_markdown(result.text)
+        elif command == "/export":
+            _export(answers, rest.strip())
+        elif command.startswith("/"):
+            err.print(f"[yellow]Unknown command {escape(command)}[/]: type /help")
+        else:
+            asked = [a.question for a in answers][-MAX_HISTORY:]
+            result = _guard(lambda: consume(answer(line, k=k, backend=chosen, stream=True, index=index, history=asked),
+                                            live=True))
+            print_answer(result)
+            answers.append(result)
+
+
+def _print_sources(last) -> None:
+    if last is None or not last.citations:
+        out.print("[dim]No sources yet: ask a question first.[/]")
+        return
+    for c in last.citations:
+        out.print(f"[bold]{escape(f'[{c.n}]')} {escape(c.label)}[/]\n    “{escape(c.quote)}”\n    "
+                  f"[dim]{escape(c.name)}, characters {c.start}-{c.end}[/]")
+
+
+def _export(answers: list, target: str) -> None:
+    from .export import conversation_markdown, html_document
+
+    if not target:
+        err.print("[yellow]Give a file name:[/] /export conversation.md (or .html)")
+        return
+    if not answers:
+        err.print("[yellow]Nothing to export yet:[/] ask a question first.")
+        return
+    path = Path(target).expanduser()
+    markdown = conversation_markdown(answers)
+    text = html_document(markdown, "Questions to the articles") if path.suffix.lower() in (".html", ".htm") else markdown
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        err.print(f"[red]Error:[/] cannot write {escape(str(path))}: {escape(exc.strerror or str(exc))}")
+        return
+    out.print(f"Wrote {escape(str(path))}: {len(answers)} answer{'s' if len(answers) != 1 else ''}.")
+
+
+def _show_markdown(text: str) -> None:
+    """A briefing on a terminal rendered by rich; piped, the Markdown itself."""
+    if out.is_terminal:
+        from rich.markdown import Markdown
+
+        from .markup import terminal_text
+
+        out.print(Markdown(terminal_text(text)))
+    else:
+        sys.stdout.write(text)
+
+
 @app.command()
 def brief(
     ctx: typer.Context,
@@ -283,14 +382,7 @@ def brief(
     if as_json:
         emit_json(result.to_dict())
     elif out_file is None:
-        if out.is_terminal:
-            from rich.markdown import Markdown
-
-            from .markup import terminal_text
-
-            out.print(Markdown(terminal_text(result.text)))
-        else:
-            sys.stdout.write(result.text)
+        _show_markdown(result.text)
 
 
 @app.command(name="ui")

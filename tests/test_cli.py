@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from conftest import ROOT, SEED_FILES, run_cli
+from conftest import RAG, ROOT, SEED_FILES, run_cli
 
 
 def test_ingest_then_search_with_json_output(tmp_path):
@@ -127,3 +128,19 @@ def test_bad_configuration_and_an_unusable_data_dir_are_messages(tmp_path):
     blocker.write_text("a file where the index should go")
     broken = run_cli("ingest", "seeds/", data_dir=blocker / "index")
     assert broken.returncode == 1 and "Error:" in broken.stderr and "Traceback" not in broken.stderr
+
+
+def test_chat_follows_up_shows_sources_and_exports(tmp_path):
+    data = tmp_path / "index"
+    assert run_cli("ingest", "seeds/", data_dir=data).returncode == 0
+    out_file = tmp_path / "conversation.html"
+    lines = ["What did Kirby say?", "and what did Blinken say about that?", "/sources", f"/export {out_file}",
+             "/bogus", "/quit"]
+    result = subprocess.run([str(RAG), "chat"], input="\n".join(lines) + "\n", capture_output=True, text=True,
+                            env=os.environ | {"RAG_DATA_DIR": str(data), "COLUMNS": "200"}, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "marriage of convenience" in result.stdout and "Read as a follow-up" in result.stderr
+    assert "Blinken" in result.stdout.split("marriage of convenience")[-1]
+    assert "characters" in result.stdout and "Wrote" in result.stdout and "Unknown command /bogus" in result.stderr
+    page = out_file.read_text(encoding="utf-8")
+    assert page.count("<h2>") == 2 and 'class="footnotes"' in page and "<script" not in page

@@ -196,6 +196,13 @@ FOLLOW_UPS = [
     ("Why?", ["Why did the dock workers end their strike?"], ("Why did the dock workers end their strike?", True)),
     ("What did Zelensky say about China?", ["What did Kirby say?"], ("What did Zelensky say about China?", False)),
     ("and then?", [], ("and then?", False)),  # nothing to follow up on
+    # the topic of the earlier question is kept: "about that" is what it was about
+    ("and what did Blinken say about that?", ["What did Kirby say about Xi's visit?"],
+     ("What did Blinken say about Xi's visit?", True)),
+    ("How did Moscow respond to that?", ["What did the ICC do on Friday?"], ("How did Moscow respond?", True)),
+    # "what about X?" asks the earlier question of someone else
+    ("and what about Russia?", ["What did China say about the peace plan?"],
+     ("What did Russia say about the peace plan?", True)),
 ]
 
 

@@ -22,6 +22,8 @@ _ABOUT_THAT = re.compile(
     r"|\s*\b(?:to|with|for|of|by)\s+(?:that|this|it|them|those|these)(?=\s*[?.!]*$)",
     re.I,
 )
+_TOPIC = re.compile(r"\b(about|on|regarding|over)\s+((?:(?!\b(?:that|this|it|them)\b)[^?.!])+?)\s*[?.!]*$", re.I)
+_WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+([^?.!]{2,60}?)\s*[?.!]*$", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|him|her)\b", re.I)
 _POINTER = re.compile(r"\b(?:that|this|it|they|them|those|these|he|she|him|her|there|then)\b", re.I)
 _CONTENT = re.compile(r"\b[A-Za-z][a-z]{3,}\b")
@@ -42,8 +44,14 @@ def rewrite(question: str, history: Sequence[str] | None) -> Rewritten:
     previous = next((h for h in reversed(history or []) if h and h.strip()), None)
     if not previous or not _leans_on_context(question):
         return Rewritten(question, question, False)
-    own = _ABOUT_THAT.sub("", _OPENER.sub("", question))
     speaker = question_speaker(previous)
+    instead = _WHAT_ABOUT.match(question)
+    if instead and speaker and speaker in previous:  # "what about Russia?" after "what did China say about X?"
+        answered = previous.replace(speaker, instead.group(1).strip(), 1)
+        return Rewritten(answered, f"{answered} {previous}"[:MAX_QUESTION_CHARS], True)
+    own = _OPENER.sub("", question)
+    topic = _TOPIC.search(previous)  # "... about Xi's visit?": "about that" is that topic
+    own = _ABOUT_THAT.sub(lambda m: f" {topic.group(1)} {topic.group(2)}" if topic and _names_about(m) else "", own)
     if speaker:  # "what else did he say?" after "what did Kirby say?"
         own = _PRONOUN.sub(speaker, own)
     own = re.sub(r"\s+([?.!,])", r"\1", " ".join(own.split()))
@@ -51,6 +59,11 @@ def rewrite(question: str, history: Sequence[str] | None) -> Rewritten:
         own = previous  # "and then?", "tell me more": the previous question again
     answered = own[:1].upper() + own[1:] if own else previous
     return Rewritten(answered, f"{answered} {previous}"[:MAX_QUESTION_CHARS], True)
+
+
+def _names_about(m: re.Match) -> bool:
+    """The matched words are "about that" (not "to it", "with them", which the topic would not fit)."""
+    return m.group().strip().split()[0].lower() in ("about", "on", "regarding", "over")
 
 
 def _leans_on_context(question: str) -> bool:

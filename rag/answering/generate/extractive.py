@@ -33,5 +33,14 @@ class ExtractiveGenerator:
             return
         if evidence.short:  # the answer itself first, cited to the sentence it is in
             yield evidence.short + ". " + "".join(f"[{n}]" for n in evidence.picked[0][1]) + " "
+        speakers = {s.text: s.speaker for s in evidence.sentences if s.speaker}
         for i, (text, numbers) in enumerate(evidence.picked):
-            yield ("" if i == 0 else " ") + text + " " + "".join(f"[{n}]" for n in numbers)
+            yield ("" if i == 0 else " ") + said_by(text, speakers.get(text)) + text + " " + "".join(f"[{n}]" for n in numbers)
+
+
+def said_by(text: str, speaker: str | None) -> str:
+    """"Antony Blinken: " before a quote that never names its speaker ("..., he added."), from the
+    speaker index; "" when the sentence names them itself."""
+    if not speaker or speaker.split()[-1].lower() in text.lower():
+        return ""
+    return f"{speaker}: "

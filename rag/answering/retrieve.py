@@ -17,7 +17,7 @@ from ..index.embeddings import DIMENSION, load_model
 from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk
 from ..index.store import doc_id_for
-from ..indexing.run import match_sources
+from ..index.library import match_sources
 from ..timeframe import Period, asked_period, parse_day
 from ..types import Passage
 from .ranking import Candidate, features, load_ranker

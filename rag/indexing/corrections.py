@@ -18,6 +18,7 @@ from typing import Sequence
 
 from ..atomic import write_atomic
 from ..config import Settings
+from ..index.library import articles, as_paths, match_sources
 from ..index.opened import Index, open_index
 from ..limits import BadRequest
 from ..timeframe import parse_day
@@ -60,18 +61,15 @@ def correct(
     """Set the headline, outlet or publication date (YYYY-MM-DD; "" for none) of ingested
     articles; returns them as the library lists them. A name that matches no ingested file, an
     empty headline or a date that is not one is a BadRequest; nothing is changed then."""
-    from ..index.library import articles
-    from .run import _as_list, match_sources
-
     index = open_index(settings, index)
     given = {"title": _checked(title, "title"), "outlet": _checked(outlet, "outlet"), "date": _day(date)}
     if given["title"] == "":
         raise BadRequest("title cannot be empty")
     with writing(index.settings):
         stored = index.store.docs()
-        docs = match_sources(stored.values(), _as_list(paths))
+        docs = match_sources(stored.values(), as_paths(paths))
         if not docs:
-            raise BadRequest(f"no ingested file matches {', '.join(map(str, _as_list(paths)))}")
+            raise BadRequest(f"no ingested file matches {', '.join(map(str, as_paths(paths)))}")
         everything = load(index.settings)
         for doc in docs:
             before = everything.get(doc.path, Correction())

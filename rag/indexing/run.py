@@ -13,10 +13,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from ..config import Settings
 from ..index.lexical import sync_lexical
+from ..index.library import as_paths, match_sources
 from ..index.opened import Index, open_index
 from ..index.store import StoredDoc
 from ..index.writelock import writing
@@ -41,7 +42,7 @@ def ingest(
     index = open_index(settings, index)
     started = time.perf_counter()
     with writing(index.settings):
-        return _Run(index, progress).run(_as_list(paths), prune, started, follow_links)
+        return _Run(index, progress).run(as_paths(paths), prune, started, follow_links)
 
 
 def remove(
@@ -54,7 +55,7 @@ def remove(
     with writing(index.settings):
         run = _Run(index, None)
         stored = run.store.docs()
-        for given in _as_list(paths):
+        for given in as_paths(paths):
             matches = match_sources(stored.values(), [given])
             if not matches:
                 run.results.append(FileResult(given, "skipped", reason="not in the index"))
@@ -63,33 +64,6 @@ def remove(
                 run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
                 stored.pop(doc.path, None)
         return run.finish(started)
-
-
-def _as_list(paths: str | os.PathLike | Sequence[str | os.PathLike]) -> list[str]:
-    """Paths as strings (bytes that are not UTF-8 kept as surrogates, as the OS gave them)."""
-    items = [paths] if isinstance(paths, (str, bytes, os.PathLike)) else paths
-    try:
-        return [os.fsdecode(p) for p in items]
-    except TypeError:
-        raise TypeError(f"expected a path or a list of paths, got {type(paths).__name__}") from None
-
-
-def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[StoredDoc]:
-    """Stored files named by absolute path, path as ingested, file name, or a folder holding them."""
-    out: list[StoredDoc] = []
-    for doc in docs:
-        for name in names:
-            wanted = os.path.normpath(name)
-            absolute = os.path.abspath(name)
-            if (
-                doc.path == absolute
-                or os.path.normpath(doc.source) == wanted
-                or os.path.basename(doc.path) == name
-                or doc.path.startswith(absolute.rstrip(os.sep) + os.sep)
-            ):
-                out.append(doc)
-                break
-    return out
 
 
 def _own_complete(job: Job) -> set[str]:

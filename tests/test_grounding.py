@@ -62,6 +62,8 @@ FALSE = [
 ]
 
 TRUE = [
+    ("John Kirby is a spokesperson for the White House.",  # who the speaker is: the frame, not what he said
+     "John Kirby, a spokesperson for the White House, stated that Xi should use his influence"),
     ("Kirby told reporters the relationship is more a marriage of convenience than devotion.",
      "marriage of convenience than devotion"),
     ("Putin said the trade turnover of the two countries more than doubled over 10 years, from $87 billion to $185 billion.",

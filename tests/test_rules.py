@@ -62,6 +62,11 @@ SPANS = [
     ("Who leads the inquiry?", "The inquiry is led by Judge Ama Owusu.", "Judge Ama Owusu"),
     ("Who leads the inquiry?", "It began in March and will report next year.", None),  # a month is not a name
     ("Why did the talks fail?", "The talks failed over 3 points.", None),  # no form asked for
+    # "who is X?": the name as written with its title, or with the appositive that describes it
+    ("Who is Mishustin?", "On Tuesday, Xi met Russian Prime Minister Mikhail Mishustin and others.",
+     "Russian Prime Minister Mikhail Mishustin"),
+    ("Who is Ama Owusu?", "Ama Owusu, a retired judge from Accra, will lead the inquiry.", "Ama Owusu, a retired judge from Accra"),
+    ("Who is Kirby?", "Kirby told reporters it was a marriage of convenience.", None),  # named, not described
 ]
 
 

@@ -186,6 +186,26 @@ def restates_quotation(claim: str, source: str) -> bool:
     return len(shared) >= 3 and len(shared & content(quoted)) > len(shared) / 2
 
 
+def said_part(source: str) -> str:
+    """What a source sentence reports someone as saying: its quotations, else the words after the
+    verb of saying ("... stated that X"), or before it when it closes the sentence ("X, he added.")."""
+    quoted = " ".join(m.group(1) for m in _QUOTATION.finditer(source) if len(m.group(1).split()) >= MIN_QUOTED_WORDS)
+    if quoted:
+        return quoted
+    m = _SAYING.search(source)
+    if not m:
+        return source
+    before, after = source[: m.start()], source[m.end():]
+    return after if len(content(after)) >= len(content(before)) else before
+
+
+def restates_said(claim: str, source: str) -> bool:
+    """The claim's words come mostly from what the source reports someone as saying (not from the
+    words that frame it: who they are, when and where they spoke)."""
+    shared = content(claim) & content(source)
+    return not shared or len(shared & content(said_part(source))) > len(shared) / 2
+
+
 def claimed_speaker(claim: str) -> str | None:
     for m in _SPEAKER_IN_CLAIM.finditer(claim):
         if m.group("b") and _PREPOSITION.search(claim[: m.start("b")]):

@@ -33,6 +33,8 @@ _CALENDAR = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday
 
 def answer_span(q: Question, sentence: str) -> tuple[int, int] | None:
     """The span (start, end) of `sentence` that answers `q`, when the form asked for makes one clear."""
+    if who := _WHO_IS.match(q.text):  # "Who is Mishustin?": the name with the words that describe it
+        return _described(who.group(1), sentence)
     if q.wants_money:
         found = [(m.start(), m.group()) for m in _MONEY.finditer(sentence)]
     elif q.wants_number:
@@ -50,6 +52,38 @@ def answer_span(q: Question, sentence: str) -> tuple[int, int] | None:
             continue  # what the question already says is not its answer
         spans.setdefault(text, (start, start + len(text)))
     return next(iter(spans.values())) if len(spans) == 1 else None
+
+
+_WHO_IS = re.compile(r"^\s*[Ww]ho\s*(?:is|was|'s|’s)\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*\??\s*$")
+# before a name: its title in capitals ("Russian Prime Minister"); after it: an appositive
+# (", a spokesperson for the White House,") that describes it
+_TITLE_BEFORE = re.compile(r"(?:\b[A-Z][\w.'’-]*\s+){1,5}$")
+_APPOSITIVE = re.compile(r"^,\s+(?:a|an|the|who\s+is|who\s+was)\s+[^,;.]{3,80}?(?=[,;.]|$)")
+
+
+def _described(name: str, sentence: str) -> tuple[int, int] | None:
+    """The span holding `name` (as the sentence writes it, first names included) and its title
+    or appositive; None when the sentence only names them."""
+    last = re.escape(name.split()[-1])
+    m = re.search(rf"(?:\b[A-Z][\w.'’-]*\s+)*\b{last}\b", sentence)
+    if not m:
+        return None
+    start, end = m.start(), m.end()
+    after = _APPOSITIVE.match(sentence[end:])
+    if after:
+        return start, end + after.end()
+    # the capitalised run before the surname holds the first names and the title: a title needs
+    # at least one word that is not part of the name asked about
+    run = m.group().split()
+    given = {w.lower() for w in name.split()}
+    extra = [w for w in run[:-1] if w.lower() not in given]
+    if len(extra) >= 2 or (extra and extra[-1].lower() in _TITLE_WORDS):
+        return start, end
+    return None
+
+
+_TITLE_WORDS = frozenset("minister president secretary spokesperson spokesman spokeswoman chairman director chief "
+                         "leader general ambassador governor senator mayor judge premier chancellor envoy".split())
 
 
 def _names(sentence: str):

@@ -36,7 +36,7 @@ from ..indexing.quotes import TITLES, VERBS, same_person
 from ..indexing.sentences import points_back
 from .claims import (
     attributes, between, claim_names, claimed_speaker, clauses, content, find, negated_scopes, norm, number_mentions,
-    restates_quotation, same_name, words,
+    restates_quotation, restates_said, same_name, words,
 )
 from .mentions import mentioned
 
@@ -205,7 +205,7 @@ def _attribution(claim: str, evidence: Sequence[Evidence], text: str) -> Verdict
     if claimed and attributed and not any(same_person(claimed, e.speaker) for e in attributed):
         if not any(same_name(w, x) for w in claimed.split() for e in attributed for x in words(e.text)):
             return Verdict(False, f"the claim attributes this to {claimed}; the source, to {attributed[0].speaker}")
-    if attributed and not attributes(claim):
+    if attributed and not attributes(claim) and any(restates_said(claim, e.text) for e in attributed):
         return Verdict(False, f"the source attributes this to {attributed[0].speaker}; the claim states it as fact")
     if not attributes(claim) and any(restates_quotation(claim, e.text) for e in evidence):
         return Verdict(False, "the claim states as fact what the source quotes someone as saying")

@@ -71,18 +71,24 @@ def _briefing_tab(settings: Settings, ask: AskTab) -> None:
             panel = gr.HTML(briefing_sources_html(None), elem_id="nr-briefing-sources")
 
     def write_briefing(topic_text: str, backend_name: str):
+        steps = ("Gathering the articles' sentences, grouping what several outlets report, finding who said what "
+                 "and where the sources differ; every sentence is then checked against its file…"
+                 + ("" if backend_name == "extractive" else f" The {backend_name} model writes the summary (on a CPU, "
+                    "under a minute)."))
+        yield f'<div class="nr-working">{html_text(steps)}</div>', gr.update(visible=False), briefing_sources_html(None)
         try:
             writer, writing_index = ask.through(backend_name)
             result = next(iter(bounded(lambda: [briefing(topic_text or None, backend=writer, index=writing_index)],
                                        settings)))
         except Exception as exc:
-            return (f"<div class='nr-note'>{html_text(user_error(exc, settings))}</div>", gr.update(visible=False),
-                    briefing_sources_html(None))
+            yield (f"<div class='nr-note'>{html_text(user_error(exc, settings))}</div>", gr.update(visible=False),
+                   briefing_sources_html(None))
+            return
         folder = Path(tempfile.mkdtemp(prefix="newsrag-briefing-"))
         name = re.sub(r"[^A-Za-z0-9]+", "-", topic_text or "all-articles").strip("-").lower() or "briefing"
         path = folder / f"briefing-{name[:40]}.md"
         path.write_text(result.text, encoding="utf-8")
-        return briefing_html(result), gr.update(value=str(path), visible=True), briefing_sources_html(result)
+        yield briefing_html(result), gr.update(value=str(path), visible=True), briefing_sources_html(result)
 
     make.click(write_briefing, [topic, ask.backend], [report, download, panel], api_visibility="private")
     topic.submit(write_briefing, [topic, ask.backend], [report, download, panel], api_visibility="private")

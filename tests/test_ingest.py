@@ -115,6 +115,7 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_goes_on(settings, corpu
     (corpus / "huge.txt").write_text("All work and no play. " * 600_000)
     (corpus / "furniture-only.txt").write_text("Advertisement\n\nLeave a comment\n\nShare this article\n")
     (corpus / "notes.pdf").write_bytes(b"%PDF-1.4 not really")
+    (corpus / "sheet.xlsx").write_bytes(b"PK\x03\x04 a spreadsheet")
     (corpus / "latin.txt").write_bytes(
         "Rapport spécial\n\nLe ministre a déclaré que la réunion était « très productive » à Genève.\n".encode("cp1252")
     )
@@ -125,7 +126,8 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_goes_on(settings, corpu
     assert status["image.txt"] == "skipped" and "binary" in reasons["image.txt"]
     assert status["huge.txt"] == "skipped" and "too large" in reasons["huge.txt"]
     assert status["furniture-only.txt"] == "skipped" and "no article text" in reasons["furniture-only.txt"]
-    assert status["notes.pdf"] == "skipped" and "unsupported" in reasons["notes.pdf"]
+    assert status["notes.pdf"] == "skipped" and "not a readable PDF" in reasons["notes.pdf"]
+    assert status["sheet.xlsx"] == "skipped" and "unsupported" in reasons["sheet.xlsx"]
     assert status["missing.txt"] == "skipped" and "not found" in reasons["missing.txt"]
     assert status["latin.txt"] == "added"
     assert sum(s == "added" for s in status.values()) == 6

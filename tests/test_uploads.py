@@ -31,13 +31,13 @@ def test_save_refuses_big_and_unknown_files_and_converts_html(tmp_path):
     page.write_text(PAGE, encoding="utf-8")
     big = tmp_path / "big.txt"
     big.write_text("word " * 5000)
-    odd = tmp_path / "notes.pdf"
-    odd.write_bytes(b"%PDF-1.4")
+    odd = tmp_path / "notes.xlsx"
+    odd.write_bytes(b"PK\x03\x04")
     evil = tmp_path / "evil.txt"
     evil.write_text("Evil\n\nA sentence that is long enough to be an article paragraph here.")
-    saved, refused = save([page, big, odd, evil], settings, names=["story.html", "big.txt", "notes.pdf", "../../evil.txt"])
+    saved, refused = save([page, big, odd, evil], settings, names=["story.html", "big.txt", "notes.xlsx", "../../evil.txt"])
     reasons = {r.source: r.reason for r in refused}
-    assert "too large" in reasons["big.txt"] and "unsupported" in reasons["notes.pdf"]
+    assert "too large" in reasons["big.txt"] and "unsupported" in reasons["notes.xlsx"]
     assert [p.name for p in saved] == ["story.txt", "evil.txt"]
     assert all(p.parent == uploads_dir(settings) for p in saved)
     text = saved[0].read_text(encoding="utf-8")

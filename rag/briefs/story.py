@@ -132,7 +132,7 @@ def _article(doc: StoredDoc, raw: str) -> Article:
     return Article(
         path=doc.path,
         source=doc.source,
-        name=doc.path.replace("\\", "/").rsplit("/", 1)[-1],
+        name=doc.name,
         title=doc.title,
         byline=doc.byline,
         date=doc.date,

@@ -15,7 +15,7 @@ def articles(settings: Settings | None = None, *, index: Index | None = None) ->
     """Every ingested article, by source path."""
     docs = open_index(settings, index).store.docs().values()
     return [
-        LibraryEntry(d.source, d.path.replace("\\", "/").rsplit("/", 1)[-1], d.title, d.byline, d.date, len(d.ids), d.path,
+        LibraryEntry(d.source, d.name, d.title, d.byline, d.date, len(d.ids), d.path,
                      doc_id_for(d.path), d.outlet)
         for d in sorted(docs, key=lambda d: d.source)
     ]
@@ -41,6 +41,7 @@ def match_sources(docs: Iterable[StoredDoc], names: Sequence[str]) -> list[Store
                 doc.path == absolute
                 or os.path.normpath(doc.source) == wanted
                 or os.path.basename(doc.path) == name
+                or os.path.basename(doc.source) == name  # a converted PDF, Word file or web page by its own name
                 or doc.path.startswith(absolute.rstrip(os.sep) + os.sep)
             ):
                 out.append(doc)

@@ -39,6 +39,7 @@ class ChunkMeta:
     speakers: tuple[str, ...] = ()  # their name words, lower case (for `$contains` filters)
     index_version: str = ""  # of the speaker rules that wrote `statements` (rag/indexing/quotes.py)
     outlet: str = ""  # who published the article (rag/indexing/publisher.py)
+    original: str = ""  # a PDF, Word file or web page whose converted text `path` is (rag/indexing/convert.py)
 
     @property
     def day(self) -> int:
@@ -52,7 +53,7 @@ class ChunkMeta:
             "version": self.version, "content_hash": self.content_hash, "encoding": self.encoding,
             "title": self.title, "byline": self.byline, "date": self.date, "n_chunks": self.n_chunks,
             "chunk_index": self.chunk_index, "start": self.start, "end": self.end, "tokens": self.tokens,
-            "index_version": self.index_version, "day": self.day, "outlet": self.outlet,
+            "index_version": self.index_version, "day": self.day, "outlet": self.outlet, "original": self.original,
             "statements": json.dumps([[st.speaker, st.start, st.end, int(st.direct)] for st in self.statements]),
         }
         if self.speakers:  # Chroma refuses empty lists
@@ -82,6 +83,7 @@ class ChunkMeta:
             speakers=tuple(str(w) for w in meta.get("speakers") or ()),
             index_version=str(meta.get("index_version", "")),
             outlet=str(meta.get("outlet", "")),
+            original=str(meta.get("original", "")),
         )
 
 

@@ -54,11 +54,17 @@ class StoredDoc:
     encoding: str
     index_version: str = ""  # of the speaker index stored with the chunks
     outlet: str = ""
+    original: str = ""  # the PDF, Word file or web page `path` is the converted text of
     versions: dict[str, StoredVersion] = field(default_factory=dict)
 
     @property
     def ids(self) -> list[str]:
         return [i for v in self.versions.values() for i in v.ids]
+
+    @property
+    def name(self) -> str:
+        """The file's name as the user knows it (a converted PDF's is the PDF's, not its text's)."""
+        return (self.source if self.original else self.path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _in(field: str, values: Iterable[str], batch: int = 500) -> list[dict]:
@@ -152,7 +158,7 @@ class Store:
                     doc = out.get(meta.path)
                     if doc is None:
                         doc = out[meta.path] = StoredDoc(meta.path, meta.source, meta.title, meta.date, meta.byline,
-                                                         meta.encoding, meta.index_version, meta.outlet)
+                                                         meta.encoding, meta.index_version, meta.outlet, meta.original)
                     version = doc.versions.setdefault(meta.version, StoredVersion(meta.n_chunks))
                     if cid not in version.ids:
                         version.ids.append(cid)

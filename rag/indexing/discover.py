@@ -1,6 +1,7 @@
 """Which files an ingest reads: the paths given, and the folders under them, walked safely.
 
-Only regular files with a text suffix are taken. Everything else found is listed as skipped with
+Only regular files with a text suffix (.txt, .md) or one newsrag converts (.html, .pdf, .docx:
+rag/indexing/convert.py) are taken. Everything else found is listed as skipped with
 a reason, and the walk goes on: FIFOs, sockets and devices (reading them would hang or never
 end), broken links and link loops, names that are not valid UTF-8, and links that lead out of
 the folder being ingested (a `.txt` link to /etc/passwd must not end up served to every reader)
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from .convert import CONVERTED_SUFFIXES
 from .reading import TEXT_SUFFIXES
 from ..types import FileResult
 
@@ -102,7 +104,7 @@ def _consider(path: str, root: str | None, follow_links: bool, seen: dict[str, i
         out.skipped.append(FileResult(name, "skipped", reason="the file name is not valid UTF-8: rename the file"))
         return
     suffix = os.path.splitext(source)[1].lower()
-    if suffix not in TEXT_SUFFIXES:
+    if suffix not in TEXT_SUFFIXES and suffix not in CONVERTED_SUFFIXES:
         out.skipped.append(FileResult(source, "skipped", reason=f"unsupported file type ({suffix or 'no extension'})"))
         return
     try:

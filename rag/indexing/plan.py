@@ -54,6 +54,7 @@ class Job:
     statements: list[Statement]
     refresh: bool = False  # same chunks and vectors; only the stored speaker index is rebuilt
     citing: tuple[int, ...] = ()  # where the sentences that cite a news outlet start
+    original: str = ""  # the PDF, Word file or web page `file` is the converted text of
 
     def ids(self) -> list[str]:
         doc_id = doc_id_for(str(self.file.path))
@@ -71,6 +72,7 @@ class Job:
             byline=self.doc.byline, date=self.doc.date, n_chunks=len(self.chunks), chunk_index=c.index,
             start=c.start, end=c.end, tokens=c.tokens, statements=said,
             speakers=tuple(sorted(speakers)), index_version=INDEX_VERSION, outlet=self.doc.outlet,
+            original=self.original,
         )
 
     def result(self) -> FileResult:
@@ -90,8 +92,9 @@ class Decision:
 
 
 def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
-              correction: Correction | None = None) -> Decision:
-    """What `path` needs; `correction`: what the user set for it by hand (rag/indexing/corrections.py)."""
+              correction: Correction | None = None, original: Path | None = None) -> Decision:
+    """What `path` needs; `correction`: what the user set for it by hand (rag/indexing/corrections.py);
+    `original`: the file `path` is the converted text of (rag/indexing/convert.py)."""
     try:
         file = read_text_file(path, settings.max_file_bytes)
     except Unreadable as exc:
@@ -118,7 +121,8 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
     said = statements(doc.text, spans)
     citing = tuple(s.start for s in spans if cited_outlets(doc.text[s.start : s.end]))
     refresh = previous is not None and version in previous.versions and previous.versions[version].complete
-    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing), delete=leftovers, note=note)
+    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or "")),
+                    delete=leftovers, note=note)
 
 
 def _drop(previous: StoredDoc | None, source: str, reason: str) -> Decision:

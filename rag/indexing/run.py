@@ -23,7 +23,9 @@ from ..index.store import StoredDoc
 from ..index.writelock import writing
 from ..types import FileResult, IngestReport
 from .discover import discover
+from .convert import CONVERTED_SUFFIXES, convert, forget, text_path
 from .corrections import load as load_corrections
+from .reading import Unreadable
 from .plan import Job, plan_file, settings_fingerprint
 from .write import Progress, Writer
 
@@ -61,6 +63,8 @@ def remove(
                 run.results.append(FileResult(given, "skipped", reason="not in the index"))
             for doc in matches:
                 run.delete(doc.ids)
+                if doc.original:
+                    forget(doc.path)  # the converted text of a PDF, Word file or web page
                 run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
                 stored.pop(doc.path, None)
         return run.finish(started)
@@ -85,14 +89,24 @@ class _Run:
         found = discover(given, follow_links=follow_links, exclude=[self.settings.data_dir])
         # what the index holds of these files; every file when a folder is to be pruned
         pruning = prune and bool(found.roots)
-        stored = self.store.docs() if pruning else self.store.docs(str(f.path) for f in found.files)
+        # a PDF, Word file or web page is indexed as its text under RAG_DATA_DIR/converted/
+        where = {f.path: text_path(f.path, self.settings) if f.path.suffix.lower() in CONVERTED_SUFFIXES else f.path
+                 for f in found.files}
+        stored = self.store.docs() if pruning else self.store.docs(str(p) for p in where.values())
         self.results.extend(found.skipped)
         fingerprint = settings_fingerprint(self.settings)
         corrected = load_corrections(self.settings)
         jobs: list[Job] = []
         for f in found.files:
-            decision = plan_file(f.source, f.path, stored.get(str(f.path)), self.settings, fingerprint,
-                                 corrected.get(str(f.path)))
+            path = where[f.path]
+            if path != f.path:
+                try:
+                    path = convert(f.path, self.settings)
+                except Unreadable as exc:
+                    self.results.append(FileResult(f.source, "skipped", reason=str(exc)))
+                    continue
+            decision = plan_file(f.source, path, stored.get(str(path)), self.settings, fingerprint,
+                                 corrected.get(str(path)), original=f.path if path != f.path else None)
             if decision.delete:
                 self.delete(list(decision.delete))
             if decision.note:
@@ -104,7 +118,7 @@ class _Run:
         reusable = self.store.complete_versions(j.version for j in jobs if j.version not in _own_complete(j))
         self.writer.write(jobs, reusable, self._done)
         if pruning:
-            self._prune(stored, {str(f.path) for f in found.files}, found.roots)
+            self._prune(stored, {str(p) for p in where.values()}, found.roots)
         return self.finish(started)
 
     def finish(self, started: float) -> IngestReport:
@@ -133,8 +147,11 @@ class _Run:
 
     def _prune(self, stored: dict[str, StoredDoc], seen: set[str], roots: list[Path]) -> None:
         for path, doc in stored.items():
-            if path in seen or os.path.exists(path):
+            original = doc.original or path  # a converted text goes with its original
+            if path in seen or os.path.exists(original):
                 continue
-            if any(Path(path).is_relative_to(root) for root in roots):
+            if any(Path(original).is_relative_to(root) for root in roots):
                 self.delete(doc.ids)
+                if doc.original:
+                    forget(path)
                 self.results.append(FileResult(doc.source, "removed", title=doc.title, reason="file no longer exists"))

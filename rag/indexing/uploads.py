@@ -18,7 +18,7 @@ from .html import html_to_text
 from .reading import detect_encoding
 from ..types import FileResult
 
-ACCEPTED = (".txt", ".md", ".markdown", ".html", ".htm")
+ACCEPTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -52,7 +52,8 @@ def save(files: Sequence[str | os.PathLike], settings: Settings, names: Sequence
                                           f"(limit {settings.max_file_mb:g} MB)"))
                 continue
             if not shown.lower().endswith(ACCEPTED):
-                refused.append(FileResult(shown, "skipped", reason="unsupported file type: upload .txt, .md or .html"))
+                refused.append(FileResult(shown, "skipped",
+                                          reason="unsupported file type: upload .txt, .md, .html, .pdf or .docx"))
                 continue
             data = Path(file).read_bytes()
         except OSError as exc:

@@ -47,7 +47,7 @@ def library_tab(demo: gr.Blocks, tab: gr.Tab, index: Index, settings: Settings, 
 
 def _editing(index: Index, settings: Settings, table: gr.Dataframe, choices, only: gr.Dropdown) -> list:
     """Upload, remove, samples back, corrections; returns the article pickers it adds."""
-    upload = gr.File(file_count="multiple", file_types=list(ACCEPTED), label="Add articles (.txt, .md, .html)",
+    upload = gr.File(file_count="multiple", file_types=list(ACCEPTED), label="Add articles (.txt, .md, .html, .pdf, .docx)",
                      elem_id="nr-upload")
     upload_status = gr.Markdown(elem_id="nr-upload-status")
     with gr.Row():

@@ -90,8 +90,10 @@ def _settings(ctx: typer.Context) -> Settings:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Optional[List[Path]] = typer.Argument(
-        None, help="Files (.txt, .md) or folders, read recursively. None: only bring the keyword index in step."
+    paths: Optional[List[str]] = typer.Argument(
+        None, metavar="[PATH|URL]...",
+        help="Files (.txt .md .html .pdf .docx), folders (read recursively) or http(s) URLs of pages or PDFs. "
+             "None: only bring the keyword index in step.",
     ),
     prune: bool = typer.Option(
         True, "--prune/--no-prune", metavar="", help="Remove files that disappeared from the folders given (default: prune)."
@@ -101,7 +103,7 @@ def ingest(
     ),
     as_json: bool = typer.Option(False, "--json", metavar="", help="Print the report as JSON."),
 ) -> None:
-    """Add articles to the index. Unchanged files are skipped; edited files are re-embedded."""
+    """Add articles to the index: files, folders, web pages. Unchanged ones are skipped; edited ones re-embedded."""
     from .indexing.run import ingest as ingest_paths
 
     settings = _settings(ctx)

@@ -134,6 +134,10 @@ class Settings(BaseSettings):
     encoding: str = "cl100k_base"
     max_file_mb: float = Field(10.0, gt=0)
     embed_batch: int = Field(32, ge=1, le=512)
+    # fetching a URL: seconds for each step (connect, each read); private and loopback addresses
+    # (the machine's own services, the office network) only when this is true
+    fetch_timeout: float = Field(15.0, gt=0)
+    fetch_private: bool = False
 
     # show tracebacks instead of one-line error messages (CLI)
     debug: bool = False

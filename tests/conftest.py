@@ -137,3 +137,49 @@ def llm_server():
     server = xlc.Server(params)
     yield f"http://127.0.0.1:{params.port}/v1"
     del server
+
+
+# --- a real HTTP server on loopback, for fetching URLs ------------------------------------------
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """A small web server on 127.0.0.1: a news page, a PDF, and the ways a fetch goes wrong."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from test_formats import PAGE, PAGE_TWO, STRIKE, _pdf
+
+    pdf = tmp_path_factory.mktemp("site") / "report.pdf"
+    _pdf(pdf, STRIKE, PAGE_TWO)
+    pages = {"/news/ferry": ("text/html; charset=utf-8", PAGE.encode()), "/files/report": ("application/pdf", pdf.read_bytes()),
+             "/data.json": ("application/json", b'{"a": 1}'), "/huge": ("text/html", b"<p>" + b"x" * 3_000_000 + b"</p>")}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/loop":
+                self.send_response(302)
+                self.send_header("Location", "/loop")
+                self.end_headers()
+                return
+            if self.path == "/moved":
+                self.send_response(301)
+                self.send_header("Location", "/news/ferry")
+                self.end_headers()
+                return
+            if self.path not in pages:
+                self.send_error(404)
+                return
+            kind, body = pages[self.path]
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -68,7 +68,8 @@ def _serving(data: Path, log_dir: Path, env: dict | None = None):
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, ui_data):
-    with _serving(ui_data, tmp_path_factory.mktemp("ui-log")) as url:
+    # pages to fetch are served on loopback by the tests (a private address, refused by default)
+    with _serving(ui_data, tmp_path_factory.mktemp("ui-log"), env={"RAG_FETCH_PRIVATE": "true"}) as url:
         yield url
 
 
@@ -378,6 +379,23 @@ def test_on_a_phone_a_citation_opens_its_source_and_leads_back(app, browser):
                            "document.querySelector('#nr-library').innerText.includes('Putin')", timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "ui-phone-library.png"), full_page=True)
     context.close()
+
+
+def test_a_web_page_is_fetched_by_its_url_and_cited_with_a_link_to_it(app, browser, site):
+    outside: list[str] = []
+    page = _page(browser, app, outside)
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#nr-url input, #nr-url textarea").first.fill(f"{site}/news/ferry")
+    page.locator("#nr-fetch").click()
+    page.locator("#nr-upload-status").get_by_text("added").first.wait_for(timeout=60_000)
+    page.wait_for_function("() => document.querySelector('#nr-library').innerText.includes('Ferry line reopens')",
+                           timeout=10_000)
+    page.get_by_role("tab", name="Ask").click()
+    _ask(page, "When did the ferry line between Rotterdam and Hull reopen?", 0)
+    link = page.locator(f"#nr-sources a[href='{site}/news/ferry']")
+    assert link.count() >= 1 and link.first.get_attribute("rel") == "noopener noreferrer nofollow"
+    assert outside == []
+    page.close()
 
 
 def test_scripts_call_chat_and_briefing_with_gradio_client(app):

@@ -60,11 +60,13 @@ def convert(original: Path, settings: Settings) -> Path:
     return target
 
 
-def forget(text_file: str | Path) -> None:
-    """Delete a converted text and its record (its original left the index)."""
-    path = Path(text_file)
-    path.unlink(missing_ok=True)
-    path.with_suffix(".json").unlink(missing_ok=True)
+def forget(text_file: str | Path, original: str | Path, settings: Settings) -> None:
+    """Delete a converted text and its record (its original left the index), and the original
+    too when newsrag fetched it (RAG_DATA_DIR/fetched/)."""
+    for path in (Path(text_file), Path(original)):
+        if path.resolve().parent in (converted_dir(settings).resolve(), (settings.data_dir / "fetched").resolve()):
+            path.unlink(missing_ok=True)
+            path.with_suffix(".json").unlink(missing_ok=True)
 
 
 def _html(raw: bytes) -> str | None:

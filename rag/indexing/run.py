@@ -22,7 +22,8 @@ from ..index.opened import Index, open_index
 from ..index.store import StoredDoc
 from ..index.writelock import writing
 from ..types import FileResult, IngestReport
-from .discover import discover
+from .discover import Found, discover
+from .fetch import fetch, is_url
 from .convert import CONVERTED_SUFFIXES, convert, forget, text_path
 from .corrections import load as load_corrections
 from .reading import Unreadable
@@ -64,7 +65,7 @@ def remove(
             for doc in matches:
                 run.delete(doc.ids)
                 if doc.original:
-                    forget(doc.path)  # the converted text of a PDF, Word file or web page
+                    forget(doc.path, doc.original, index.settings)  # its converted text (and a fetched page)
                 run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
                 stored.pop(doc.path, None)
         return run.finish(started)
@@ -86,7 +87,12 @@ class _Run:
         self.refreshed = 0
 
     def run(self, given: list[str], prune: bool, started: float, follow_links: bool = False) -> IngestReport:
-        found = discover(given, follow_links=follow_links, exclude=[self.settings.data_dir])
+        found = discover([g for g in given if not is_url(g)], follow_links=follow_links, exclude=[self.settings.data_dir])
+        for url in (g for g in given if is_url(g)):  # a web page (or PDF): fetched, then read like a saved file
+            try:
+                found.files.append(Found(url, fetch(url, self.settings)))
+            except Unreadable as exc:
+                found.skipped.append(FileResult(url, "skipped", reason=str(exc)))
         # what the index holds of these files; every file when a folder is to be pruned
         pruning = prune and bool(found.roots)
         # a PDF, Word file or web page is indexed as its text under RAG_DATA_DIR/converted/
@@ -153,5 +159,5 @@ class _Run:
             if any(Path(original).is_relative_to(root) for root in roots):
                 self.delete(doc.ids)
                 if doc.original:
-                    forget(path)
+                    forget(path, doc.original, self.settings)
                 self.results.append(FileResult(doc.source, "removed", title=doc.title, reason="file no longer exists"))

@@ -13,6 +13,7 @@ from ..config import Settings
 from ..index.opened import Index
 from ..indexing.bootstrap import seeds_dir
 from ..indexing.corrections import correct
+from ..indexing.fetch import is_url
 from ..indexing.run import ingest, remove
 from ..indexing.uploads import ACCEPTED, save
 from ..limits import BadRequest
@@ -49,6 +50,9 @@ def _editing(index: Index, settings: Settings, table: gr.Dataframe, choices, onl
     """Upload, remove, samples back, corrections; returns the article pickers it adds."""
     upload = gr.File(file_count="multiple", file_types=list(ACCEPTED), label="Add articles (.txt, .md, .html, .pdf, .docx)",
                      elem_id="nr-upload")
+    with gr.Row():
+        url = gr.Textbox(placeholder="https://… a web page or a PDF", show_label=False, scale=4, elem_id="nr-url")
+        fetch_button = gr.Button("Fetch and add", scale=1, elem_id="nr-fetch")
     upload_status = gr.Markdown(elem_id="nr-upload-status")
     with gr.Row():
         to_remove = gr.Dropdown(choices, value=None, label="Remove an article from the index", scale=4,
@@ -96,6 +100,19 @@ def _editing(index: Index, settings: Settings, table: gr.Dataframe, choices, onl
         return changed("\n".join(lines), None)
 
     upload.upload(add_files, [upload], [upload_status, upload, table, *pickers], api_visibility="private")
+
+    def add_url(address: str):
+        address = (address or "").strip()
+        if not is_url(address):
+            return "Give the page's address, starting with https:// or http://.", gr.skip(), gr.skip(), *[gr.skip()] * len(pickers)
+        result = ingest([address], prune=False, index=index)
+        lines = [f"- **{html_text(f.source)}**: {f.status}" + (f", {html_text(f.reason)}" if f.reason and f.status == "skipped"
+                                                                else f", {html_text(f.title)}" if f.title else "")
+                 for f in result.files]
+        return changed("\n".join(lines), "")
+
+    fetch_button.click(add_url, [url], [upload_status, url, table, *pickers], api_visibility="private")
+    url.submit(add_url, [url], [upload_status, url, table, *pickers], api_visibility="private")
 
     def ask_to_drop(key: str | None):
         """Removing takes a second click, on a button that names what goes."""

@@ -124,7 +124,7 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         numbers = "".join(f"[{c.n}]" for c in cited)
         parts.append(
             f'<div class="nr-card"><div class="nr-head"><span class="nr-label">{numbers} {html_text(first.label)}'
-            f"</span><br>{html_text(first.name)}</div>{quotes_html(cited, a.passages)}"
+            f"</span><br>{_where(first)}</div>{quotes_html(cited, a.passages)}"
             f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the answer</a></div></div>'
         )
     cited_chunks = {c.chunk_id for c in a.citations}
@@ -139,6 +139,13 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         opened = " open" if a.abstained else ""
         parts.append(f"<details{opened}><summary>{label} ({len(others)})</summary>{cards}</details>")
     return '<div class="nr-scroll">' + "".join(parts) + "</div>"
+
+
+def _where(c: Citation) -> str:
+    """The file's name, or the page's address as a link for a fetched page (the user's own URL)."""
+    if re.match(r"^https?://", c.source, re.IGNORECASE):
+        return f'<a href="{html_text(c.source)}" target="_blank" rel="noopener noreferrer nofollow">{html_text(c.source)}</a>'
+    return html_text(c.name)
 
 
 def quotes_html(cited: Sequence[Citation], passages: Sequence[Passage] = ()) -> str:

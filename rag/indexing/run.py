@@ -1,6 +1,7 @@
 """Ingest and remove: files -> chunks -> vectors in Chroma, incrementally and safely.
 
-A run discovers the files (discover.py), plans what each needs (plan.py: nothing, a refresh,
+A run discovers the files (discover.py), fetches the URLs given (fetch.py), converts what is not
+plain text (convert.py: web pages, PDFs, Word files), plans what each needs (plan.py: nothing, a refresh,
 a write, or dropping it), writes the chunks (write.py), prunes files that disappeared from the
 folders given (unless `prune=False`), and brings the BM25 index in step with Chroma. A file is
 re-embedded only when its bytes or the chunking settings change; new chunks are written before
@@ -40,8 +41,9 @@ def ingest(
     follow_links: bool = False,
     index: Index | None = None,
 ) -> IngestReport:
-    """Add .txt/.md files and folders (recursively) to the index; see the module docstring.
-    Links found inside a folder that lead out of it are skipped unless `follow_links`."""
+    """Add files (.txt .md as they are; .html .pdf .docx converted), folders (recursively) and
+    http(s) URLs of pages or PDFs to the index; see the module docstring. Links found inside a
+    folder that lead out of it are skipped unless `follow_links`."""
     index = open_index(settings, index)
     started = time.perf_counter()
     with writing(index.settings):

@@ -28,7 +28,8 @@ class _FromFile:
 
     @property
     def label(self) -> str:
-        return source_label(self.outlet, self.title, self.date)
+        page = getattr(self, "page", 0)
+        return source_label(self.outlet, self.title, self.date) + (f" · p. {page}" if page else "")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self) | {"name": self.name}  # type: ignore[call-overload]
@@ -110,6 +111,7 @@ class Citation(_FromFile):
     encoding: str = "utf-8"
     date: str = ""
     outlet: str = ""
+    page: int = 0  # the page of a PDF the quote is on (0: not a PDF)
 
 
 @dataclass(frozen=True)

@@ -91,8 +91,9 @@ def test_pdf_word_and_html_are_read_cited_and_kept_in_step(tmp_path, formats):
     assert listed["ferry.html"].outlet == "Harbour Gazette" and listed["budget.docx"].byline == "Anna Visser"
 
     a = answer("How many ships waited at anchor during the Rotterdam strike?", settings=settings)
-    c = next(c for c in a.citations if c.name == "strike.pdf")  # page two of the PDF
-    assert "40 ships" in c.quote
+    c = next(c for c in a.citations if c.name == "strike.pdf")
+    assert "40 ships" in c.quote and c.page == 2 and c.label.endswith("· p. 2")  # page two of the PDF
+    assert all(x.page == 0 for x in a.citations if x.name != "strike.pdf")
     assert open(c.path, encoding=c.encoding).read()[c.start:c.end] == c.quote  # the converted text, exactly
     assert c.path.startswith(str(settings.data_dir / "converted"))
     ferry = answer("When did the ferry line between Rotterdam and Hull reopen?", settings=settings)

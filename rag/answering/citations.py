@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..indexing.convert import page_of
 from .evidence import Sentence, verify
 from ..index.lexical import tokenize
 from ..indexing.sentences import sentence_spans
@@ -195,7 +196,7 @@ def ground(
                 numbering[key] = len(numbering) + 1
                 citations.append(
                     Citation(numbering[key], p.source, p.title, s.text, s.start, s.end, p.chunk_id,
-                             p.path, p.encoding, p.date, p.outlet)
+                             p.path, p.encoding, p.date, p.outlet, page_of(p.path, s.start))
                 )
             numbers.append(numbering[key])
         if numbers:

@@ -10,6 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..indexing.convert import page_of
 from ..answering.evidence import verify
 from ..index.embeddings import embed_cached
 from ..indexing.sentences import points_back
@@ -42,7 +43,8 @@ class Citer:
                 raise RuntimeError(f"{a.source}[{s.start}:{s.end}] no longer holds the quoted text")
             self._numbers[key] = len(self.citations) + 1
             self.citations.append(
-                Citation(self._numbers[key], a.source, a.title, s.text, s.start, s.end, s.chunk_id, a.path, a.encoding, a.date, a.outlet)
+                Citation(self._numbers[key], a.source, a.title, s.text, s.start, s.end, s.chunk_id, a.path, a.encoding,
+                         a.date, a.outlet, page_of(a.path, s.start))
             )
         return self._numbers[key]
 

@@ -10,6 +10,8 @@ date, site name: rag/indexing/html.py), PDF with pypdf, .docx with python-docx.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import io
 import json
@@ -52,12 +54,33 @@ def convert(original: Path, settings: Settings) -> Path:
             return target  # converted before, from these very bytes
     except (OSError, ValueError):
         pass
-    text = _TO_TEXT[original.suffix.lower()](raw)
+    read = _TO_TEXT[original.suffix.lower()](raw)
+    text, pages = read if isinstance(read, tuple) else (read, [])
     if not text or not text.strip():
         raise Unreadable(_EMPTY[original.suffix.lower()])
     write_atomic(target, text if text.endswith("\n") else text + "\n")
-    write_atomic(record, json.dumps({"original": str(original), "sha256": digest}))
+    write_atomic(record, json.dumps({"original": str(original), "sha256": digest, "pages": pages}))
     return target
+
+
+def page_of(text_file: str, offset: int) -> int:
+    """The page (1, 2, ...) of a converted PDF that `offset` of its text falls on; 0 for any other file."""
+    path = Path(text_file)
+    try:
+        stamp = path.with_suffix(".json").stat().st_mtime_ns
+    except OSError:
+        return 0
+    starts = _pages(str(path), stamp)
+    return bisect.bisect_right(starts, offset) if starts else 0
+
+
+@functools.lru_cache(maxsize=256)
+def _pages(text_file: str, stamp: int) -> tuple[int, ...]:
+    """Where each page starts in a converted PDF's text (cached per file and version)."""
+    try:
+        return tuple(json.loads(Path(text_file).with_suffix(".json").read_text(encoding="utf-8")).get("pages") or ())
+    except (OSError, ValueError):
+        return ()
 
 
 def forget(text_file: str | Path, original: str | Path, settings: Settings) -> None:
@@ -74,7 +97,7 @@ def _html(raw: bytes) -> str | None:
     return html_to_text(raw.decode(encoding, errors="replace")) if encoding else None
 
 
-def _pdf(raw: bytes) -> str:
+def _pdf(raw: bytes) -> tuple[str, list[int]]:
     import logging
 
     from pypdf import PdfReader
@@ -85,10 +108,16 @@ def _pdf(raw: bytes) -> str:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
             raise Unreadable("an encrypted PDF: save it without a password first")
-        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        pages = [(page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip() for page in reader.pages]
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
         raise Unreadable(f"not a readable PDF: {exc}") from None
-    return "\n\n".join(p for p in pages if p)
+    text, starts = "", []  # the pages, one after another; where each starts (an empty page starts where the next does)
+    for page in pages:
+        if page and text:
+            text += "\n\n"
+        starts.append(len(text))
+        text += page
+    return text, starts
 
 
 def _docx(raw: bytes) -> str:

@@ -10,7 +10,7 @@ from typing import Sequence
 from ..answering.followup import READ_AS
 from ..export import answer_text
 from ..markup import html_text
-from ..types import Answer, Citation, Passage
+from ..types import Answer, Citation, Passage, source_label
 
 MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_CHARS = 320  # passage text shown around a quote
@@ -123,7 +123,7 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         first = cited[0]
         numbers = "".join(f"[{c.n}]" for c in cited)
         parts.append(
-            f'<div class="nr-card"><div class="nr-head"><span class="nr-label">{numbers} {html_text(first.label)}'
+            f'<div class="nr-card"><div class="nr-head"><span class="nr-label">{numbers} {html_text(source_label(first.outlet, first.title, first.date))}'
             f"</span><br>{_where(first)}</div>{quotes_html(cited, a.passages)}"
             f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the answer</a></div></div>'
         )
@@ -174,7 +174,7 @@ def quotes_html(cited: Sequence[Citation], passages: Sequence[Passage] = ()) -> 
             pieces.append(html_text(text[at:s]) + f'<mark id="nr-src-{c.n}">{html_text(text[s:e])}</mark>')
             at = max(at, e)
         pieces.append(html_text(text[at:hi]) + ("…" if hi < len(text) and text[hi] != "\n" else ""))
-        where = " · ".join(f"[{c.n}] chars {c.start}–{c.end}" for c in group)
+        where = " · ".join(f"[{c.n}] " + (f"p. {c.page}, " if c.page else "") + f"chars {c.start}–{c.end}" for c in group)
         out.append(f'<div class="nr-passage">{"".join(pieces)}</div><div class="nr-where">{where}</div>')
     return "".join(out)
 

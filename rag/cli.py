@@ -164,6 +164,89 @@ def sources(
     out.print(table)
 
 
+feed_app = typer.Typer(help="RSS and Atom feeds: add them, then sync to ingest the items not seen before.",
+                       no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(feed_app, name="feed")
+
+
+@feed_app.command(name="add")
+def feed_add(ctx: typer.Context, url: str = typer.Argument(..., metavar="URL", help="The feed's address.")) -> None:
+    """Add a feed (its items are ingested at the next `rag feed sync`)."""
+    from .indexing.feeds import add_feed
+
+    _guard(lambda: add_feed(url, _settings(ctx)))
+    out.print(f"Added {escape(url)}: run [bold]rag feed sync[/] to ingest its items.")
+
+
+@feed_app.command(name="remove")
+def feed_remove(ctx: typer.Context, url: str = typer.Argument(..., metavar="URL")) -> None:
+    """Forget a feed (the articles already ingested stay; `rag remove URL` takes one out)."""
+    from .indexing.feeds import remove_feed
+
+    if not remove_feed(url, _settings(ctx)):
+        err.print(f"[red]Error:[/] no feed {escape(url)}")
+        raise typer.Exit(1)
+    out.print(f"Removed the feed {escape(url)}.")
+
+
+@feed_app.command(name="list")
+def feed_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", metavar="", help="Print JSON.")) -> None:
+    """The feeds, when each was last synced, and how many of its items were ingested."""
+    from .indexing.feeds import list_feeds
+
+    feeds = list_feeds(_settings(ctx))
+    if as_json:
+        emit_json(feeds)
+        return
+    if not feeds:
+        out.print("No feeds: add one with [bold]rag feed add URL[/].")
+    for url, f in feeds.items():
+        out.print(f"{escape(url)}  [dim]synced {escape(f['synced'] or 'never')}, {f['items']} items[/]")
+
+
+@feed_app.command(name="sync")
+def feed_sync(
+    ctx: typer.Context,
+    every: Optional[str] = typer.Option(None, "--every", metavar="DURATION",
+                                        help="Keep running, syncing this often (e.g. 15m, 1h, 90s)."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the result as JSON."),
+) -> None:
+    """Fetch every feed and ingest the items not seen before."""
+    import time as clock
+    from dataclasses import asdict
+
+    from .indexing.feeds import sync_feeds
+
+    period = _duration(every) if every else None
+    index = _open(_settings(ctx))
+    while True:
+        with progress_bar(not as_json, "embedding") as progress:
+            results = _guard(lambda: sync_feeds(index=index, progress=progress))
+        if as_json:
+            emit_json([asdict(r) for r in results])
+        for r in results if not as_json else ():
+            line = (f"[red]{escape(r.error)}[/]" if r.error
+                    else f"{r.new} new, {r.seen} seen before" + (f", [yellow]{r.failed} could not be fetched[/]" if r.failed else ""))
+            out.print(f"{escape(r.url)}: {line}")
+        if period is None:
+            if any(r.error for r in results):
+                raise typer.Exit(1)
+            return
+        _guard(lambda: clock.sleep(period))
+
+
+def _duration(text: str) -> float:
+    """'15m' -> 900.0; also '1h', '90s', '2d'; never less than 10 s."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
+    if not m:
+        err.print(f"[red]Error:[/] --every takes a duration such as 15m, 1h or 90s, not {escape(text)!r}")
+        raise typer.Exit(2)
+    seconds = float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    return max(seconds, 10.0)
+
+
 @app.command(name="correct")
 def correct_cmd(
     ctx: typer.Context,

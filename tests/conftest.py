@@ -156,6 +156,28 @@ def site(tmp_path_factory):
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            if self.path.startswith("/items/"):  # the pages a feed links to: one short article each
+                n = self.path.rsplit("/", 1)[-1]
+                body = (f"<html><head><title>Harbour bulletin {n}</title></head><body><article><h1>Harbour bulletin "
+                        f"{n}</h1><p>Harbour bulletin number {n} reports that berth {n} at the port of Marlow "
+                        f"handled {int(n) * 7 + 3} containers on its busiest day, the harbour master said.</p>"
+                        "</article></body></html>").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if self.path.startswith("/feed.xml"):  # RSS: /feed.xml?n=12 lists items 1..12
+                n = int(self.path.partition("n=")[2] or 12)
+                items = "".join(f"<item><title>Harbour bulletin {i}</title><link>/items/{i}</link>"
+                                f"<guid>bulletin-{i}</guid></item>" for i in range(1, n + 1))
+                body = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour news</title>'
+                        f"<link>/</link><description>Bulletins</description>{items}</channel></rss>").encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/rss+xml")
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if self.path == "/loop":
                 self.send_response(302)
                 self.send_header("Location", "/loop")

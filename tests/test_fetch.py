@@ -58,3 +58,35 @@ def test_the_cli_ingests_a_url_and_exits_1_for_one_it_cannot_fetch(tmp_path, sit
     assert json.loads(done.stdout)["counts"]["added"] == 1
     asked = run_cli("ask", "When did the ferry line reopen?", data_dir=data, env=env)
     assert asked.returncode == 0 and "Wednesday" in asked.stdout and "Ferry line reopens" in asked.stdout
+
+
+def test_a_feed_syncs_new_items_once(tmp_path, site):
+    from rag import Settings, answer
+    from rag.indexing.feeds import add_feed, list_feeds, sync_feeds
+
+    settings = Settings(data_dir=tmp_path / "index", fetch_private=True)
+    add_feed(f"{site}/feed.xml?n=8", settings)
+    add_feed(f"{site}/missing-feed", settings)
+    first = {r.url: r for r in sync_feeds(settings)}
+    assert first[f"{site}/feed.xml?n=8"].new == 8 and first[f"{site}/feed.xml?n=8"].seen == 0
+    assert "404" in first[f"{site}/missing-feed"].error
+    a = answer("How many containers did berth 5 at the port of Marlow handle?", settings=settings)
+    assert "38 containers" in a.text and any(c.source == f"{site}/items/5" for c in a.citations)
+
+    second = {r.url: r for r in sync_feeds(settings)}
+    assert (second[f"{site}/feed.xml?n=8"].new, second[f"{site}/feed.xml?n=8"].seen) == (0, 8)  # only the feed read
+    assert list_feeds(settings)[f"{site}/feed.xml?n=8"]["items"] == 8
+
+
+def test_the_cli_adds_lists_and_syncs_feeds(tmp_path, site):
+    from conftest import run_cli
+
+    data, env = tmp_path / "index", {"RAG_FETCH_PRIVATE": "true"}
+    assert run_cli("feed", "add", f"{site}/feed.xml?n=3", data_dir=data, env=env).returncode == 0
+    assert run_cli("feed", "add", "ftp://example.com/feed", data_dir=data, env=env).returncode == 1
+    synced = run_cli("feed", "sync", "--json", data_dir=data, env=env)
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout)[0]["new"] == 3
+    listed = json.loads(run_cli("feed", "list", "--json", data_dir=data, env=env).stdout)
+    assert listed[f"{site}/feed.xml?n=3"]["items"] == 3 and listed[f"{site}/feed.xml?n=3"]["synced"]
+    assert run_cli("feed", "sync", "--every", "soon", data_dir=data, env=env).returncode == 2

@@ -42,6 +42,13 @@ def fetched_dir(settings: Settings) -> Path:
 def fetch(url: str, settings: Settings) -> Path:
     """The page saved under RAG_DATA_DIR/fetched/ (one file per URL, replaced on each fetch);
     Unreadable with the reason a user is shown."""
+    body, kind, final = fetch_bytes(url, settings, _KINDS)
+    return _save(url, final, body, _KINDS[kind], settings)
+
+
+def fetch_bytes(url: str, settings: Settings, kinds) -> tuple[bytes, str, str]:
+    """(body, content type, the URL it came from after redirects) of `url`, whose content type
+    must be one of `kinds`; Unreadable with the reason otherwise."""
     import httpx
 
     timeout = httpx.Timeout(settings.fetch_timeout)
@@ -61,15 +68,14 @@ def fetch(url: str, settings: Settings) -> Path:
                     if response.status_code != 200:
                         raise Unreadable(f"HTTP {response.status_code} {response.reason_phrase}".strip())
                     kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                    suffix = _KINDS.get(kind)
-                    if suffix is None:
-                        raise Unreadable(f"not a web page or a PDF (content-type {kind or 'missing'})")
-                    body = _bounded(response, settings.max_file_bytes)
+                    if kind not in kinds:
+                        wanted = "a web page or a PDF" if kinds is _KINDS else "a feed"
+                        raise Unreadable(f"not {wanted} (content-type {kind or 'missing'})")
+                    return _bounded(response, settings.max_file_bytes), kind, target
             except httpx.TimeoutException:
                 raise Unreadable(f"no answer within {settings.fetch_timeout:g} s (RAG_FETCH_TIMEOUT)") from None
             except httpx.HTTPError as exc:
                 raise Unreadable(f"cannot fetch: {type(exc).__name__}: {exc}") from None
-            return _save(url, target, body, suffix, settings)
     raise Unreadable(f"more than {MAX_REDIRECTS} redirects")
 
 

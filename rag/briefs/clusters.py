@@ -34,10 +34,11 @@ class Cluster:
     leader: int  # sentence index
     members: list[int]  # sentence indices, leader first
     sources: list[int]  # article indices, in order of first appearance
+    independent: int = 0  # of them, counting wire copies of one story once (0: as many as `sources`)
 
     @property
     def n_sources(self) -> int:
-        return len(self.sources)
+        return self.independent or len(self.sources)
 
 
 def normalise(text: str) -> str:
@@ -115,7 +116,7 @@ def cluster(material: Material, linked: np.ndarray) -> list[Cluster]:
     for leader in leaders:
         group = members[leader]
         sources = list(dict.fromkeys(sentences[m].article for m in sorted(group, key=lambda m: sentences[m].article)))
-        clusters.append(Cluster(leader, group, sources))
+        clusters.append(Cluster(leader, group, sources, material.independent(sources)))
     clusters.sort(key=lambda c: (-c.n_sources, -central[c.leader], sentences[c.leader].position))
     return clusters
 

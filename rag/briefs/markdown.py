@@ -12,7 +12,7 @@ from ..types import source_label
 def render_markdown(topic, material, summary, points, speakers, found, unique, sources, cite, backend, notes) -> str:
     """The briefing as Markdown. Every string from an article (or the user) goes through `_esc`,
     so any viewer shows it as text: no HTML, no links or images, no emphasis."""
-    total = len(material.articles)
+    total = material.independent(range(len(material.articles)))  # wire copies of one story count once
     called = {s.name: s.outlet or _clip(s.title) or s.name for s in sources}  # how a remark names its source
     dates = sorted(a.date[:10] for a in material.articles if a.date)
     lines = [f"# Briefing: {_esc(topic) if topic else 'all ingested articles'}", ""]
@@ -22,7 +22,9 @@ def render_markdown(topic, material, summary, points, speakers, found, unique, s
         if backend == "extractive"
         else f"summary written by the {backend} model from the articles, every other sentence quoted"
     )
-    lines += [f"*{total} source{'s' if total != 1 else ''}{span} · {how}; each is cited [n] with its exact place "
+    copies = len(material.articles) - total
+    held = f" ({len(material.articles)} articles: {copies} a copy of another's wire story, counted once)" if copies else ""
+    lines += [f"*{total} source{'s' if total != 1 else ''}{held}{span} · {how}; each is cited [n] with its exact place "
               "(list at the end)*", ""]
     for note in notes:
         lines += [f"> {_esc(note)}", ""]

@@ -71,7 +71,8 @@ def _item(material: Material, cluster: Cluster) -> str:
     index, so that "..., he added." can be attributed), and the leading sentence."""
     s = material.sentences[cluster.leader]
     said = f"; said by {s.speaker}" if s.speaker and s.speaker.split()[-1].lower() not in s.text.lower() else ""
-    return f"(reported by {cluster.n_sources} of {len(material.articles)} sources{said}) {s.text}"
+    total = material.independent(range(len(material.articles)))
+    return f"(reported by {cluster.n_sources} of {total} sources{said}) {s.text}"
 
 
 def _ask(generator, index: Index, material, clusters, items: list[Item], template: str):
@@ -86,7 +87,7 @@ def _ask(generator, index: Index, material, clusters, items: list[Item], templat
     listing = "\n".join(f"[{i}] {text}" for i, (text, _) in enumerate(items, 1))
     messages = [
         {"role": "system", "content": render("briefing_system")},
-        {"role": "user", "content": render(template, evidence=listing, n_sources=len(material.articles))},
+        {"role": "user", "content": render(template, evidence=listing, n_sources=material.independent(range(len(material.articles))))},
     ]
     written = "".join(generator.generate(Request("briefing", passages, messages, index.settings.max_answer_tokens)))
     idf = index.idf()

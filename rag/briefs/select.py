@@ -51,7 +51,7 @@ class Citer:
     def point(self, text: str, sentences: Sequence[Sentence]) -> Point:
         numbers = tuple(self(s) for s in sentences)
         names = tuple(self.material.article_of(s).name for s in sentences)
-        return Point(text, numbers, names, len(set(names)))
+        return Point(text, numbers, names, self.material.independent({s.article for s in sentences}))
 
 
 def reporting(material: Material, c: Cluster, first: Sentence | None = None) -> list[Sentence]:

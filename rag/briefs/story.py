@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..indexing.copies import copy_groups
 from ..indexing.documents import parse
 from ..index.embeddings import embed_cached
 from ..answering.evidence import document_view
@@ -61,6 +62,11 @@ class Material:
     tokens: list[set[str]]  # stemmed content words per sentence
     notes: list[str] = field(default_factory=list)
     focus: np.ndarray | None = None  # the topic's vector, when there is a topic
+    copy_of: list[int] = field(default_factory=list)  # per article: the article its wire copy group counts as
+
+    def independent(self, articles) -> int:
+        """How many independent sources these articles are (copies of one wire story count once)."""
+        return len({self.copy_of[a] if self.copy_of else a for a in articles})
 
     def relevance(self) -> np.ndarray:
         """How much each sentence is about the topic (1.0 for all when there is none)."""
@@ -88,6 +94,7 @@ def gather(index: Index, topic: str | None = None) -> Material:
 
     articles: list[Article] = []
     sentences: list[Sentence] = []
+    bodies: dict[int, str] = {}
     for doc in chosen:
         rows = store.get(doc.ids)
         view = document_view(doc.path, doc.encoding)
@@ -98,6 +105,7 @@ def gather(index: Index, topic: str | None = None) -> Material:
         chunks = spans.get(doc.path) or [(r.meta.start, r.meta.end, cid) for cid, r in rows.items()]
         article = len(articles)
         articles.append(_article(doc, view.raw))
+        bodies[article] = view.raw
         seen: set[tuple[int, int]] = set()
         for position, span in enumerate(view.sentences):
             chunk = next((c for c in chunks if c[0] <= span.start and span.end <= c[1]), None)
@@ -114,7 +122,8 @@ def gather(index: Index, topic: str | None = None) -> Material:
     vectors = embed_cached(texts)
     tokens = [set(t) for t in tokenize(texts)] if texts else []
     focus = embed_cached([topic])[0] if topic else None
-    return Material(articles, sentences, vectors, tokens, notes, focus)
+    groups = copy_groups(bodies)
+    return Material(articles, sentences, vectors, tokens, notes, focus, [groups[a] for a in range(len(articles))])
 
 
 def _caption(raw: str, span) -> bool:

@@ -1,7 +1,9 @@
-"""Write a file so that readers see the old content or the new, never half of it."""
+"""Write a file so that readers see the old content or the new, never half of it; read back the
+small JSON records kept that way (corrections, feeds, endpoints)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -15,3 +17,13 @@ def write_atomic(target: Path, data: bytes | str) -> None:
     else:
         tmp.write_bytes(data)
     os.replace(tmp, target)
+
+
+def read_records(path: Path) -> dict[str, dict]:
+    """A JSON object of objects written with write_atomic: name -> record. A missing or damaged
+    file, or an entry that is not an object, reads as nothing (never an error)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..atomic import write_atomic
+from ..atomic import read_records, write_atomic
 from ..config import Settings
 from ..index.library import articles, as_paths, match_sources
 from ..index.opened import Index, open_index
@@ -47,11 +47,7 @@ def _file(settings: Settings) -> Path:
 
 def load(settings: Settings) -> dict[str, Correction]:
     """Every correction, by the file's real path (a damaged file reads as none)."""
-    try:
-        raw = json.loads(_file(settings).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {path: Correction(**{f: v.get(f) for f in FIELDS}) for path, v in raw.items() if isinstance(v, dict)}
+    return {path: Correction(**{f: v.get(f) for f in FIELDS}) for path, v in read_records(_file(settings)).items()}
 
 
 def correct(

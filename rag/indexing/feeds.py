@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin
 
-from ..atomic import write_atomic
+from ..atomic import read_records, write_atomic
 from ..config import Settings
 from ..index.opened import Index, open_index
 from ..limits import BadRequest
@@ -42,11 +42,7 @@ def _file(settings: Settings) -> Path:
 
 
 def _read(settings: Settings) -> dict[str, dict]:
-    try:
-        data = json.loads(_file(settings).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_records(_file(settings))
 
 
 def _write(settings: Settings, data: dict) -> None:

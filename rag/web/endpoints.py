@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from ..atomic import read_records
 from ..config import Settings
 from ..limits import BadRequest
 
@@ -26,11 +27,7 @@ class Endpoints:
         self.file = Path(data_dir) / "endpoints.json"
 
     def _read(self) -> dict[str, dict[str, str]]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return {k: v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+        return read_records(self.file)
 
     def names(self) -> list[str]:
         return sorted(self._read())

@@ -57,6 +57,7 @@ def main(
 # The dates `search` and `ask` take (rag/answering/retrieve.When checks them).
 AsOf = Annotated[Optional[str], typer.Option(
     "--as-of", metavar="DATE", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it.")]
+Outlet = Annotated[Optional[List[str]], typer.Option("--outlet", "-o", metavar="NAME", help="Only articles these outlets published (repeatable; case ignored).")]
 Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Only articles published on or after this date (YYYY-MM-DD).")]
 Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Only articles published on or before this date (YYYY-MM-DD).")]
 
@@ -283,6 +284,7 @@ def search(
     as_of: AsOf = None,
     since: Since = None,
     until: Until = None,
+    outlet: Outlet = None,
     as_json: bool = typer.Option(False, "--json", metavar="", help="Print passages as JSON."),
 ) -> None:
     """Show the passages that best match a query (dense + BM25 candidates, ranked by the learned ranker)."""
@@ -292,7 +294,7 @@ def search(
 
     index = _open(_settings(ctx))
     passages = _guard(lambda: search_passages(query, k, sources=source or None, mmr=mmr, as_of=as_of, since=since,
-                                              until=until, index=index))
+                                              until=until, outlets=outlet or None, index=index))
     if as_json:
         emit_json([p.to_dict() for p in passages])
         return
@@ -318,6 +320,7 @@ def ask(
     as_of: AsOf = None,
     since: Since = None,
     until: Until = None,
+    outlet: Outlet = None,
     as_json: bool = typer.Option(False, "--json", metavar="", help="Print the answer as JSON."),
 ) -> None:
     """Answer a question with citations: file name, exact quote and character offsets."""
@@ -329,7 +332,7 @@ def ask(
 
     def run():
         events = answer(question, k=k, backend=chosen, sources=source or None, stream=True, index=index, as_of=as_of,
-                        since=since, until=until)
+                        since=since, until=until, outlets=outlet or None)
         return consume(events, live=not as_json)
 
     result = _guard(run)
@@ -402,8 +405,9 @@ def _print_sources(last) -> None:
         out.print("[dim]No sources yet: ask a question first.[/]")
         return
     for c in last.citations:
+        carried = f"; {c.carried}" if c.also else ""
         out.print(f"[bold]{escape(f'[{c.n}]')} {escape(c.label)}[/]\n    “{escape(c.quote)}”\n    "
-                  f"[dim]{escape(c.name)}, characters {c.start}-{c.end}[/]")
+                  f"[dim]{escape(c.name)}, characters {c.start}-{c.end}{escape(carried)}[/]")
 
 
 def _export(answers: list, target: str) -> None:

@@ -36,7 +36,8 @@ def answer_markdown(a: Answer, *, first_note: int = 1, heading: bool = True) -> 
 
 
 def footnote(k: int, c: Citation) -> str:
-    return f"[^{k}]: {md_text(c.label)}: “{md_text(c.quote)}” ({md_text(c.name)}, characters {c.start}-{c.end})"
+    carried = f"; {md_text(c.carried)}" if c.also else ""
+    return f"[^{k}]: {md_text(c.label)}: “{md_text(c.quote)}” ({md_text(c.name)}, characters {c.start}-{c.end}{carried})"
 
 
 def conversation_markdown(answers: Sequence[Answer], title: str = "Questions to the articles") -> str:
@@ -55,7 +56,8 @@ def answer_text(a: Answer) -> str:
     same way (what the UI's copy button gives)."""
     if a.abstained:
         return a.text.strip() + "\n"
-    sources = [f"[{c.n}] {c.label}: “{c.quote}” ({c.name}, characters {c.start}-{c.end})" for c in a.citations]
+    sources = [f"[{c.n}] {c.label}: “{c.quote}” ({c.name}, characters {c.start}-{c.end}{'; ' + c.carried if c.also else ''})"
+               for c in a.citations]
     return a.text.strip() + "\n\nSources:\n" + "\n".join(sources) + "\n"
 
 

@@ -63,8 +63,9 @@ def print_answer(result: Answer) -> None:
     out.print()
     out.print("[bold]Sources[/]")
     for c in result.citations:
+        carried = f" [dim]({escape(c.carried)})[/]" if c.also else ""
         out.print(f"[bold]{escape(f'[{c.n}]')} {escape(c.label)}[/] [dim]({escape(c.name)}, chars {c.start}-{c.end})[/]: "
-                  f"{escape(c.quote)}")
+                  f"{escape(c.quote)}{carried}")
     out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
 
 

@@ -112,6 +112,12 @@ class Citation(_FromFile):
     date: str = ""
     outlet: str = ""
     page: int = 0  # the page of a PDF the quote is on (0: not a PDF)
+    also: tuple[str, ...] = ()  # other articles carrying the same wire story (outlet · headline · date)
+
+    @property
+    def carried(self) -> str:
+        """"also carried by A; B" when other articles carry the same wire story, else ""."""
+        return "also carried by " + "; ".join(self.also) if self.also else ""
 
 
 @dataclass(frozen=True)
@@ -225,3 +231,4 @@ class LibraryEntry:
     path: str
     key: str = ""  # a stable opaque id of the article (what the web UI sends instead of a path)
     outlet: str = ""  # who published it
+    copies: tuple[str, ...] = ()  # names of the other articles that carry the same wire story

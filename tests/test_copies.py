@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEEDS, seeds_with
-from rag.indexing.copies import copy_groups
+from rag.index.copies import copy_groups
 
 ORIGINAL = (SEEDS / "003_d27acffbcd5def62.txt").read_text(encoding="utf-8")
 
@@ -52,3 +52,21 @@ def test_a_count_of_sources_says_which_carry_the_same_story(with_copies):
 
     a = answer("How many of the sources report that Kirby called it a marriage of convenience?", settings=with_copies)
     assert "carry the same wire story" in a.text and "copy-a.txt" in a.text and "independent sources" in a.text
+
+
+def test_the_library_and_citations_name_the_other_carriers_of_a_wire_story(with_copies):
+    from rag import answer
+    from rag.index.library import articles
+
+    entries = {e.name: e for e in articles(with_copies)}
+    assert set(entries["copy-a.txt"].copies) == {"003_d27acffbcd5def62.txt", "copy-b.txt"}
+    assert set(entries["003_d27acffbcd5def62.txt"].copies) == {"copy-a.txt", "copy-b.txt"}
+    assert all(not entries[name].copies for name in entries if name.startswith(("000", "001", "002", "004")))
+
+    a = answer("What did Kirby say?", settings=with_copies)
+    carried = [c for c in a.citations if c.also]
+    assert carried, [c.name for c in a.citations]
+    c = carried[0]
+    assert c.name in {"003_d27acffbcd5def62.txt", "copy-a.txt", "copy-b.txt"} and len(c.also) == 2
+    assert any("Putin hosts Xi in Moscow" in x or "Xi and Putin meet" in x or "Putin welcomes" in x for x in c.also)
+    assert "also carried by" in c.carried

@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ..index.opened import Index
-from ..indexing.copies import copy_groups
+from ..index.copies import group
+from ..index.library import wire_signatures
 from ..indexing.outlets import outlet_key
 from ..indexing.quotes import cited_outlets, same_person
 from ..prompts import render
@@ -148,21 +149,15 @@ def collection_header(index: Index, collection: CollectionQuestion, evidence: Ev
     if collection.kind == "first":  # `reporting` is in date order: its first is the earliest
         return (render("collection_first", name=reporting[0], date=earliest, **facts) if earliest
                 else render("collection_undated", **facts))
-    return render("collection_count" if collection.kind == "count" else "collection_which", **facts) + _copies(passages, cited)
+    return render("collection_count" if collection.kind == "count" else "collection_which", **facts) + _copies(index, passages, cited)
 
 
-def _copies(passages: Sequence[Passage], cited: Sequence[int]) -> str:
+def _copies(index: Index, passages: Sequence[Passage], cited: Sequence[int]) -> str:
     """" Of these, A and B carry the same wire story: N independent sources." when some of the
-    reporting articles are copies of one another (rag/indexing/copies.py); else ""."""
+    reporting articles are copies of one another (rag/index/copies.py); else ""."""
     by_name = {passages[n - 1].name: passages[n - 1] for n in cited}
-    texts = {}
-    for name, p in by_name.items():
-        try:
-            with open(p.path, encoding=p.encoding) as f:
-                texts[name] = f.read()
-        except (OSError, ValueError):
-            continue
-    groups = copy_groups(texts)
+    signatures = wire_signatures(index, {p.path: p.encoding for p in by_name.values()})
+    groups = group({name: signatures.get(p.path) for name, p in by_name.items()})
     copies: dict[str, list[str]] = {}
     for name, head in groups.items():
         copies.setdefault(head, []).append(name)
@@ -170,7 +165,7 @@ def _copies(passages: Sequence[Passage], cited: Sequence[int]) -> str:
     if not shared:
         return ""
     carried = "; ".join(" and ".join(names) for names in shared)
-    return render("collection_copies", carried=carried, independent=len(copies) + len(by_name) - len(texts))
+    return render("collection_copies", carried=carried, independent=len(copies))
 
 
 def _published(passages: Sequence[Passage], numbers: Sequence[int]) -> str:

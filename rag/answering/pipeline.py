@@ -27,11 +27,12 @@ from .generate.extractive import ExtractiveGenerator
 from .question import Question, analyse
 from .answerability import load_scorer
 from .selection import Evidence, gather_evidence
+from ..index.library import with_copies
 from ..index.opened import Index, open_index
 from ..prompts import render
 from .degenerate import DegenerateOutput, degenerate, fallback_note
 from .prompting import evidence_request, prompt_budget
-from .retrieve import When, check_when, retrieve, speaker_passages
+from .retrieve import When, check_when, retrieve, speaker_passages, with_outlets
 from ..types import Answer, Passage
 from ..index.writelock import another_writer
 
@@ -51,6 +52,7 @@ def answer(
     as_of: date | str | None = None,
     since: date | str | None = None,
     until: date | str | None = None,
+    outlets: Sequence[str] | None = None,
 ) -> Answer | Iterator[Event]:
     """Answer `question` from the ingested articles, with verified word-for-word citations.
 
@@ -60,7 +62,7 @@ def answer(
     MAX_QUESTION_CHARS long, at most MAX_HISTORY earlier questions, a known backend).
     `index`: an opened Index to answer from (else one is opened for `settings`).
     `as_of`, `since`, `until`: dates (or YYYY-MM-DD) as in search(): the question's "now", and a
-    range of publication dates to answer from."""
+    range of publication dates to answer from; `outlets`: answer only from what these published."""
     settings = index.settings if index is not None else load_settings(settings)
     question = check_text(question, "question")
     k = check_k(k)
@@ -68,7 +70,9 @@ def answer(
     sources = check_list(sources, "sources", MAX_SOURCES) or None
     when = check_when(as_of, since, until)
     resolve_backend(settings, backend)  # an unknown backend is refused now, not halfway through a stream
-    events = _answer(open_index(settings, index), question, k, backend, sources, history, when)
+    index = open_index(settings, index)
+    sources = with_outlets(index, sources, outlets)
+    events = _answer(index, question, k, backend, sources, history, when)
     if stream:
         return events
     for event in events:
@@ -165,7 +169,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         if grounded.unsupported:
             notes.append(f"{grounded.unsupported} sentence(s) of the model's answer have no support in the articles "
                          f"and are marked {UNSUPPORTED}: {'; '.join(grounded.reasons[:3])}")
-        final = Answer(question_asked, (header + "\n\n" if header else "") + grounded.text, tuple(grounded.citations),
+        final = Answer(question_asked, (header + "\n\n" if header else "") + grounded.text, with_copies(index, grounded.citations),
                        tuple(passages), False, generator.name, timings, tuple(notes))
     timings["total"] = time.perf_counter() - started
     yield final

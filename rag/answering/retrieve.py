@@ -17,7 +17,7 @@ from ..index.embeddings import DIMENSION, load_model
 from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk
 from ..index.store import doc_id_for
-from ..index.library import match_sources
+from ..index.library import by_outlet, match_sources
 from ..timeframe import Period, asked_period, parse_day
 from ..types import Passage
 from .ranking import Candidate, features, load_ranker
@@ -77,6 +77,7 @@ def search(
     as_of: date | str | None = None,
     since: date | str | None = None,
     until: date | str | None = None,
+    outlets: Sequence[str] | None = None,
     settings: Settings | None = None,
     index: Index | None = None,
 ) -> list[Passage]:
@@ -84,12 +85,25 @@ def search(
     k is 1..MAX_K; the query at most MAX_QUESTION_CHARS long (BadRequest otherwise).
     `as_of` (default today) is the date the question is asked on: "this week" or "on Monday" are
     read from it and articles published after it count less. `since`/`until` keep only articles
-    published in that range (dates or YYYY-MM-DD)."""
+    published in that range (dates or YYYY-MM-DD); `outlets` only articles those outlets published."""
     query = check_text(query, "query")
     k = check_k(k)
     sources = check_list(sources, "sources", MAX_SOURCES) or None
     when = check_when(as_of, since, until)
-    return retrieve(open_index(settings, index), query, k, sources=sources, mmr=mmr, when=when).passages
+    index = open_index(settings, index)
+    sources = with_outlets(index, sources, outlets)
+    return retrieve(index, query, k, sources=sources, mmr=mmr, when=when).passages
+
+
+def with_outlets(index: Index, sources: Sequence[str] | None, outlets: Sequence[str] | None) -> list[str] | None:
+    """The source filter narrowed to the articles of these outlets (UnknownSource when none is)."""
+    outlets = check_list(outlets, "outlets", MAX_SOURCES) or None
+    if not outlets:
+        return list(sources) if sources else None
+    try:
+        return by_outlet(index, outlets, sources)
+    except ValueError as exc:
+        raise UnknownSource(str(exc)) from None
 
 
 def check_when(as_of: object, since: object, until: object) -> When:

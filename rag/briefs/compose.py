@@ -21,6 +21,7 @@ from ..config import Settings
 from ..limits import check_text
 from ..answering.degenerate import fallback_note
 from ..answering.generate import BackendError, resolve_backend
+from ..index.library import with_copies
 from ..index.opened import Index, open_index
 from ..prompts import render
 from ..types import Briefing, Point
@@ -75,6 +76,7 @@ def briefing(
     found = differing(material, cite)
     unique = unique_of(material, clusters, {c.quote for c in cite.citations}, cite)
     sources = tuple(source_info(a) for a in material.articles)
+    cite.citations = list(with_copies(index, cite.citations))
     timings["total"] = time.perf_counter() - started
     text = render_markdown(topic, material, summary, points, speakers, found, unique, sources, cite, name, notes)
     return Briefing(

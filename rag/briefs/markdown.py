@@ -62,11 +62,16 @@ def render_markdown(topic, material, summary, points, speakers, found, unique, s
         lines += [f"- {_esc(p.text)} {_marks(p.citations)}" for p in pts]
         lines.append("")
     lines += ["## Sources", ""]
-    for s in sorted(sources, key=lambda s: (not s.outlet, s.outlet.lower(), s.title.lower())):  # by outlet
+    same = {a: [sources[b].name for b in range(len(sources)) if b != a and material.copy_of and material.copy_of[b] == material.copy_of[a]]
+            for a in range(len(sources))}  # the wire copies among these sources
+    for a in sorted(range(len(sources)), key=lambda a: (not sources[a].outlet, sources[a].outlet.lower(), sources[a].title.lower())):
+        s = sources[a]  # by outlet
         byline = f" · by {_esc(s.byline)}" if s.byline else ""
-        lines.append(f"- **{_esc(source_label(s.outlet, s.title, s.date))}**{byline} ({_esc(s.name)})")
+        copy = f" — the same wire story as {_esc(', '.join(same[a]))}" if same[a] else ""
+        lines.append(f"- **{_esc(source_label(s.outlet, s.title, s.date))}**{byline} ({_esc(s.name)}){copy}")
     lines += ["", "## Citations", ""]
-    lines += [f"[{c.n}] {_esc(c.label)} ({_esc(c.name)}, chars {c.start}-{c.end}): {_esc(c.quote)}  " for c in cite.citations]
+    lines += [f"[{c.n}] {_esc(c.label)} ({_esc(c.name)}, chars {c.start}-{c.end}"
+              f"{'; ' + _esc(c.carried) if c.also else ''}): {_esc(c.quote)}  " for c in cite.citations]
     return "\n".join(lines).rstrip() + "\n"
 
 

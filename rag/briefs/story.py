@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..indexing.copies import copy_groups
+from ..index.copies import group
+from ..index.library import wire_signatures
 from ..indexing.documents import parse
 from ..index.embeddings import embed_cached
 from ..answering.evidence import document_view
@@ -23,6 +24,7 @@ from ..index.opened import Index
 from ..index.store import Store, StoredDoc
 
 MAX_ARTICLES = 30  # a briefing is one page: more articles than this need a topic
+RECENT_ARTICLES = 2000  # with no topic, the largest story is looked for among this many latest articles
 TOPIC_PASSAGES = 16
 MIN_WORDS = 6
 _CAPTION = re.compile(r"\(Photo\b|\bPhoto:|\bPhoto by\b|/Getty Images|/AFP\b|/Reuters\)|\bvia Reuters\)", re.I)
@@ -81,20 +83,19 @@ class Material:
 def gather(index: Index, topic: str | None = None) -> Material:
     store = index.store
     notes: list[str] = []
-    stored = store.docs()
     if topic:
         passages = search(topic, TOPIC_PASSAGES, mmr=True, index=index)
         spans: dict[str, list[tuple[int, int, str]]] = {}
         for p in passages:
             spans.setdefault(p.path, []).append((p.start, p.end, p.chunk_id))
+        stored = store.docs(spans)
         chosen = [stored[path] for path in spans if path in stored]
     else:
-        chosen = _main_story(store, stored, notes)
+        chosen = _main_story(store, store.docs(), notes)
         spans = {}
 
     articles: list[Article] = []
     sentences: list[Sentence] = []
-    bodies: dict[int, str] = {}
     for doc in chosen:
         rows = store.get(doc.ids)
         view = document_view(doc.path, doc.encoding)
@@ -105,7 +106,6 @@ def gather(index: Index, topic: str | None = None) -> Material:
         chunks = spans.get(doc.path) or [(r.meta.start, r.meta.end, cid) for cid, r in rows.items()]
         article = len(articles)
         articles.append(_article(doc, view.raw))
-        bodies[article] = view.raw
         seen: set[tuple[int, int]] = set()
         for position, span in enumerate(view.sentences):
             chunk = next((c for c in chunks if c[0] <= span.start and span.end <= c[1]), None)
@@ -122,7 +122,8 @@ def gather(index: Index, topic: str | None = None) -> Material:
     vectors = embed_cached(texts)
     tokens = [set(t) for t in tokenize(texts)] if texts else []
     focus = embed_cached([topic])[0] if topic else None
-    groups = copy_groups(bodies)
+    signatures = wire_signatures(index, {a.path: a.encoding for a in articles})  # wire copies count once
+    groups = group({n: signatures.get(a.path) for n, a in enumerate(articles)})
     return Material(articles, sentences, vectors, tokens, notes, focus, [groups[a] for a in range(len(articles))])
 
 
@@ -151,21 +152,23 @@ def _article(doc: StoredDoc, raw: str) -> Article:
 
 
 def _main_story(store: Store, stored: dict[str, StoredDoc], notes: list[str]) -> list[StoredDoc]:
-    """All articles when there are few; else the MAX_ARTICLES closest to the densest one."""
+    """All articles when there are few; else the MAX_ARTICLES closest to the densest one among
+    the RECENT_ARTICLES latest (by publication date, undated last)."""
     docs = sorted(stored.values(), key=lambda d: d.source)
     if len(docs) <= MAX_ARTICLES:
         return docs
-    vectors = []
-    for doc in docs:
-        rows = store.get(doc.ids, embeddings=True)
-        mean = np.mean([r.embedding for r in rows.values()], axis=0)
-        vectors.append(mean / (np.linalg.norm(mean) or 1.0))
-    sims = np.array(vectors) @ np.array(vectors).T
-    density = np.sort(sims, axis=1)[:, -min(10, len(docs)) :].mean(axis=1)
+    recent = sorted(docs, key=lambda d: d.date or "", reverse=True)[:RECENT_ARTICLES]
+    vectors = store.article_vectors([d.path for d in recent])
+    recent = [d for d in recent if d.path in vectors]
+    matrix = np.array([vectors[d.path] for d in recent])
+    sims = matrix @ matrix.T
+    density = np.sort(sims, axis=1)[:, -min(10, len(recent)) :].mean(axis=1)
     centre = int(np.argmax(density))
     nearest = np.argsort(-sims[centre])[:MAX_ARTICLES]
+    among = f" among the {len(recent)} latest" if len(recent) < len(docs) else ""
     notes.append(
-        f"{len(docs)} articles are ingested; this briefing covers the {MAX_ARTICLES} on the largest story. "
+        f"{len(docs)} articles are ingested; this briefing covers the {MAX_ARTICLES} on the largest story{among}. "
         "Use a topic (rag brief --topic ...) for another."
     )
-    return [docs[i] for i in sorted(nearest)]
+    chosen = {recent[i].path for i in nearest}
+    return [d for d in docs if d.path in chosen]

@@ -10,6 +10,7 @@ their defaults; the next ingest refreshes what `index_version` says is old).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -103,3 +104,46 @@ class StoredChunk:
     text: str
     meta: ChunkMeta
     embedding: Any = field(default=None, repr=False)  # only when asked for
+
+
+def doc_id_for(path: str) -> str:
+    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+
+def chunk_id(doc_id: str, version: str, index: int) -> str:
+    return f"{doc_id}:{version}:{index:05d}"
+
+
+@dataclass
+class StoredVersion:
+    n_chunks: int
+    ids: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.ids) == self.n_chunks
+
+
+@dataclass
+class StoredDoc:
+    """What the store holds for one file: usually one version; more after an interrupted run."""
+
+    path: str
+    source: str
+    title: str
+    date: str
+    byline: str
+    encoding: str
+    index_version: str = ""  # of the speaker index stored with the chunks
+    outlet: str = ""
+    original: str = ""  # the PDF, Word file or web page `path` is the converted text of
+    versions: dict[str, StoredVersion] = field(default_factory=dict)
+
+    @property
+    def ids(self) -> list[str]:
+        return [i for v in self.versions.values() for i in v.ids]
+
+    @property
+    def name(self) -> str:
+        """The file's name as the user knows it (a converted PDF's is the PDF's, not its text's)."""
+        return (self.source if self.original else self.path).replace("\\", "/").rsplit("/", 1)[-1]

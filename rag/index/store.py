@@ -9,62 +9,18 @@ file or changed settings write new ids and the old ones are removed only after t
 from __future__ import annotations
 
 import functools
-import hashlib
 import time
-from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 import numpy as np
 from more_itertools import chunked
 
 from ..config import Settings
-from .schema import ChunkMeta, StoredChunk
+from .articles import Articles
+from .schema import ChunkMeta, StoredChunk, StoredDoc, StoredVersion, chunk_id, doc_id_for  # noqa: F401 (re-exported)
 
 _PAGE = 5000
 _BUSY_WAIT = 5.0  # seconds a reader waits for a writer's first vectors to reach the disk
-
-
-def doc_id_for(path: str) -> str:
-    return hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
-
-
-def chunk_id(doc_id: str, version: str, index: int) -> str:
-    return f"{doc_id}:{version}:{index:05d}"
-
-
-@dataclass
-class StoredVersion:
-    n_chunks: int
-    ids: list[str] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return len(self.ids) == self.n_chunks
-
-
-@dataclass
-class StoredDoc:
-    """What the store holds for one file: usually one version; more after an interrupted run."""
-
-    path: str
-    source: str
-    title: str
-    date: str
-    byline: str
-    encoding: str
-    index_version: str = ""  # of the speaker index stored with the chunks
-    outlet: str = ""
-    original: str = ""  # the PDF, Word file or web page `path` is the converted text of
-    versions: dict[str, StoredVersion] = field(default_factory=dict)
-
-    @property
-    def ids(self) -> list[str]:
-        return [i for v in self.versions.values() for i in v.ids]
-
-    @property
-    def name(self) -> str:
-        """The file's name as the user knows it (a converted PDF's is the PDF's, not its text's)."""
-        return (self.source if self.original else self.path).replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _in(field: str, values: Iterable[str], batch: int = 500) -> list[dict]:
@@ -124,6 +80,7 @@ class Store:
                 configuration={"hnsw": {"space": "cosine"}},
             )
             self.max_batch = max(1, min(client.get_max_batch_size(), 1000))
+            self.articles = Articles(client, f"{settings.collection}-articles")
         except Exception as exc:  # chromadb raises many types for "cannot connect/open"
             where = (
                 f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
@@ -138,16 +95,34 @@ class Store:
         return self.collection.count()
 
     def docs(self, paths: Iterable[str] | None = None) -> dict[str, StoredDoc]:
-        """Every stored file (or only those at `paths`), keyed by absolute path, with its versions
-        and chunk ids. Without `paths` this reads the metadata of every chunk."""
+        """Every stored file (or only those at `paths`), keyed by absolute path, with its stored
+        version and chunk ids: read from the article manifest (rag/index/articles.py), or, for an
+        index written before it, from the chunks' metadata."""
+        if not self.articles.ready():
+            return self.scan_docs(paths)
+        records = self.articles.all() if paths is None else self.articles.get(doc_id_for(p) for p in paths).values()
+        return {r.path: r.stored() for r in records}
+
+    def scan_docs(self, paths: Iterable[str] | None = None) -> dict[str, StoredDoc]:
+        """`docs` read from every chunk's metadata (all versions, complete or not): what a repair
+        of the manifest reads. Without `paths` this reads the metadata of every chunk."""
         if paths is None:
             return self._docs([None])
         return self._docs(_in("path", paths))
 
     def complete_versions(self, versions: Iterable[str]) -> dict[str, list[str]]:
         """version -> the chunk ids (in order) of a stored file with that content, complete."""
+        if self.articles.ready():
+            return {r.version: r.ids for r in self.articles.with_version(versions)}
         docs = self._docs(_in("version", versions))
         return {v: sorted(sv.ids) for doc in docs.values() for v, sv in doc.versions.items() if sv.complete}
+
+    def existing(self, ids: Iterable[str]) -> set[str]:
+        """Which of these chunk ids the store holds (a run's progress before an interruption)."""
+        out: set[str] = set()
+        for part in chunked(sorted(set(ids)), self.max_batch):
+            out.update(self.collection.get(ids=list(part), include=[])["ids"])
+        return out
 
     def _docs(self, wheres: list[dict | None]) -> dict[str, StoredDoc]:
         out: dict[str, StoredDoc] = {}
@@ -193,8 +168,22 @@ class Store:
                     out[cid] = StoredChunk(cid, page["documents"][i], ChunkMeta.from_chroma(page["metadatas"][i]), vector)
         return out
 
+    def article_vectors(self, paths: list[str]) -> dict[str, np.ndarray]:
+        """path -> the article's vector (the mean of its chunks', unit length): kept in the manifest."""
+        if self.articles.ready():
+            by_id = self.articles.vectors(doc_id_for(p) for p in paths)
+            return {p: by_id[doc_id_for(p)] for p in paths if doc_id_for(p) in by_id}
+        out = {}
+        for path, doc in self.scan_docs(paths).items():
+            rows = self.vectors(doc.ids)
+            mean = np.mean(list(rows.values()), axis=0)
+            out[path] = mean / (np.linalg.norm(mean) or 1.0)
+        return out
+
     def count_docs(self) -> int:
         """How many files the store holds (each has a first chunk), without reading their metadata."""
+        if self.articles.ready():
+            return self.articles.count()
         return sum(len(ids) for ids, _ in self._scan(include=[], where={"chunk_index": 0}))
 
     def vectors(self, ids: list[str]) -> dict[str, np.ndarray]:

@@ -38,9 +38,10 @@ def text_path(original: Path, settings: Settings) -> Path:
     return converted_dir(settings) / f"{key}-{stem}.txt"
 
 
-def convert(original: Path, settings: Settings) -> Path:
+def convert(original: Path, settings: Settings, site: str = "") -> Path:
     """The text file for `original`, written when the original is new or changed; Unreadable
-    (with the reason a user is shown) when no text can be read from it."""
+    (with the reason a user is shown) when no text can be read from it. `site`: the outlet a web
+    page is from when it does not say (the host it was fetched from)."""
     raw = read_bytes(original, settings.max_file_bytes)
     if len(raw) > settings.max_file_bytes:
         raise Unreadable(f"too large: over {settings.max_file_bytes / 1_048_576:g} MB (RAG_MAX_FILE_MB)")
@@ -54,7 +55,7 @@ def convert(original: Path, settings: Settings) -> Path:
             return target  # converted before, from these very bytes
     except (OSError, ValueError):
         pass
-    read = _TO_TEXT[original.suffix.lower()](raw)
+    read = _html(raw, site) if original.suffix.lower() in (".html", ".htm") else _TO_TEXT[original.suffix.lower()](raw)
     text, pages = read if isinstance(read, tuple) else (read, [])
     if not text or not text.strip():
         raise Unreadable(_EMPTY[original.suffix.lower()])
@@ -92,9 +93,9 @@ def forget(text_file: str | Path, original: str | Path, settings: Settings) -> N
             path.with_suffix(".json").unlink(missing_ok=True)
 
 
-def _html(raw: bytes) -> str | None:
+def _html(raw: bytes, site: str = "") -> str | None:
     encoding = detect_encoding(raw)
-    return html_to_text(raw.decode(encoding, errors="replace")) if encoding else None
+    return html_to_text(raw.decode(encoding, errors="replace"), site) if encoding else None
 
 
 def _pdf(raw: bytes) -> tuple[str, list[int]]:

@@ -18,7 +18,9 @@ from typing import Sequence
 
 from ..atomic import read_records, write_atomic
 from ..config import Settings
+from ..index.lexical import index_text, tokenize
 from ..index.library import articles, as_paths, match_sources
+from ..index.schema import doc_id_for
 from ..index.opened import Index, open_index
 from ..limits import BadRequest
 from ..timeframe import parse_day
@@ -61,19 +63,27 @@ def correct(
     given = {"title": _checked(title, "title"), "outlet": _checked(outlet, "outlet"), "date": _day(date)}
     if given["title"] == "":
         raise BadRequest("title cannot be empty")
-    with writing(index.settings):
+    from .manifest import changing  # (manifest -> plan -> corrections: imported when used)
+
+    with writing(index.settings), changing(index, []):
         stored = index.store.docs()
         docs = match_sources(stored.values(), as_paths(paths))
         if not docs:
             raise BadRequest(f"no ingested file matches {', '.join(map(str, as_paths(paths)))}")
         everything = load(index.settings)
+        changes = {f: v for f, v in given.items() if v is not None}
         for doc in docs:
             before = everything.get(doc.path, Correction())
             merged = Correction(**{f: (given[f] if given[f] is not None else getattr(before, f)) for f in FIELDS})
             everything[doc.path] = merged
             rows = index.store.get(doc.ids)
-            metas = [dataclasses.replace(r.meta, **{f: v for f, v in given.items() if v is not None}) for r in rows.values()]
+            metas = [dataclasses.replace(r.meta, **changes) for r in rows.values()]
             index.store.update_metadata(list(rows), metas)
+            if changes:
+                index.store.articles.update(doc_id_for(doc.path), **changes)
+            if "date" in changes or "title" in changes:  # BM25 holds the title's words and the day
+                index.lexical.update(zip(rows, [m.doc_id for m in metas], [m.day for m in metas],
+                                         tokenize([index_text(m.title, r.text) for m, r in zip(metas, rows.values())])))
         data = {p: {f: getattr(c, f) for f in FIELDS if getattr(c, f) is not None} for p, c in everything.items()}
         write_atomic(_file(index.settings), json.dumps(data, ensure_ascii=False, indent=1))
     chosen = {d.path for d in docs}

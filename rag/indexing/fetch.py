@@ -35,6 +35,19 @@ def is_url(text: str) -> bool:
     return bool(_URL.match(text or ""))
 
 
+def url_host(source: str) -> str:
+    """The host a page was fetched from, as an outlet is named ("www.example.com" -> "example.com");
+    "" for anything that is not a URL, and for an address (an IP names no outlet)."""
+    if not is_url(source):
+        return ""
+    host = (urlsplit(source).hostname or "").lower()
+    try:
+        ipaddress.ip_address(host)
+        return ""
+    except ValueError:
+        return host[4:] if host.startswith("www.") else host
+
+
 def fetched_dir(settings: Settings) -> Path:
     return settings.data_dir / "fetched"
 

@@ -8,8 +8,9 @@ file, which is what is stored and shown.
 from __future__ import annotations
 
 
-def html_to_text(html: str) -> str | None:
-    """The article in an HTML page as plain text, or None when no article text is found."""
+def html_to_text(html: str, site: str = "") -> str | None:
+    """The article in an HTML page as plain text, or None when no article text is found. `site`:
+    the outlet to name when the page does not (the host of the URL it was fetched from)."""
     import trafilatura
 
     doc = trafilatura.bare_extraction(
@@ -27,6 +28,6 @@ def html_to_text(html: str) -> str | None:
         head.append(f"By {doc.author.strip()}")
     if getattr(doc, "date", None):
         head.append(f"Published: {doc.date}")
-    if sitename := (getattr(doc, "sitename", None) or "").strip():  # og:site_name, else the page's own
+    if sitename := (getattr(doc, "sitename", None) or "").strip() or site:  # og:site_name, else the page's own, else the host
         head.append(f"Source: {' '.join(sitename.split())[:60]}")
     return "\n\n".join(head + paragraphs) + "\n"

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from ..config import Settings
 from ..index.embeddings import NewsragEmbeddingFunction
-from ..index.schema import ChunkMeta
-from ..index.store import StoredDoc, chunk_id, doc_id_for
-from ..types import FileResult
+from ..index.articles import ArticleRecord
+from ..index.schema import ChunkMeta, StoredDoc, chunk_id, doc_id_for
+from ..types import FileResult, Statement
+from ..index import copies
 from . import boilerplate
 from .corrections import Correction
 from .chunking import Chunk, chunk_document
 from .documents import Document, parse
-from ..types import Statement
 from .outlets import OUTLET_MARK
 from .quotes import INDEX_VERSION, cited_outlets, name_tokens, statements
 from .reading import TextFile, Unreadable, read_text_file
@@ -75,6 +75,19 @@ class Job:
             original=self.original,
         )
 
+    def record(self) -> ArticleRecord:
+        """The file's record in the article manifest (rag/index/articles.py)."""
+        path = str(self.file.path)
+        sig = copies.signature("\n".join(c.text for c in self.chunks))
+        names, counts = quoted(self.statements)
+        return ArticleRecord(
+            doc_id=doc_id_for(path), path=path, source=self.source, title=self.doc.title, byline=self.doc.byline,
+            date=self.doc.date, outlet=self.doc.outlet, original=self.original, encoding=self.file.encoding,
+            content_hash=self.file.content_hash, version=self.version, n_chunks=len(self.chunks),
+            index_version=INDEX_VERSION, signature=copies.pack(sig), bands=tuple(copies.band_keys(sig)),
+            quoted=names, quoted_n=counts, cites_outlets=bool(self.citing),
+        )
+
     def result(self) -> FileResult:
         """What the report says once the job is written."""
         if self.refresh:
@@ -83,12 +96,25 @@ class Job:
         return FileResult(self.source, "updated" if had else "added", len(self.chunks), self.doc.title)
 
 
+def quoted(statements) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Who is quoted or reported, and in how many sentences, most often first."""
+    counts: dict[str, int] = {}
+    for st in statements:
+        counts[st.speaker] = counts.get(st.speaker, 0) + 1
+    ranked = sorted(counts, key=lambda name: (-counts[name], name))
+    return tuple(ranked), tuple(counts[name] for name in ranked)
+
+
+def version_of(content_hash: str, fingerprint: str) -> str:
+    """The version a file's chunks are stored under: its bytes and the settings that chunk and embed them."""
+    return hashlib.sha1(f"{content_hash}|{fingerprint}".encode()).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class Decision:
     job: Job | None = None  # something to write
     result: FileResult | None = None  # a file with nothing to write: unchanged, skipped or removed
-    delete: tuple[str, ...] = ()  # chunk ids to delete now
-    note: str = ""
+    drop: StoredDoc | None = None  # a stored file to take out of the index now
 
 
 def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
@@ -99,17 +125,11 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
         file = read_text_file(path, settings.max_file_bytes)
     except Unreadable as exc:
         return _drop(previous, source, str(exc))
-    version = hashlib.sha1(f"{file.content_hash}|{fingerprint}".encode()).hexdigest()[:12]
-    leftovers: tuple[str, ...] = ()
-    note = ""
+    version = version_of(file.content_hash, fingerprint)
     if previous is not None:
         current = previous.versions.get(version)
-        if current is not None and current.complete:
-            leftovers = tuple(i for v, sv in previous.versions.items() if v != version for i in sv.ids)
-            note = f"{source}: removed {len(leftovers)} chunks left by an interrupted run" if leftovers else ""
-            if previous.index_version == INDEX_VERSION:
-                return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title),
-                                delete=leftovers, note=note)
+        if current is not None and current.complete and previous.index_version == INDEX_VERSION:
+            return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title))
     doc = parse(file.text, fallback_title=path.stem)
     if correction is not None:
         doc = correction.apply(doc)
@@ -121,13 +141,11 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
     said = statements(doc.text, spans)
     citing = tuple(s.start for s in spans if cited_outlets(doc.text[s.start : s.end]))
     refresh = previous is not None and version in previous.versions and previous.versions[version].complete
-    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or "")),
-                    delete=leftovers, note=note)
+    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or "")))
 
 
 def _drop(previous: StoredDoc | None, source: str, reason: str) -> Decision:
     """A file that cannot be indexed now: skip it, and forget what it used to say."""
     if previous is not None:
-        return Decision(result=FileResult(source, "removed", title=previous.title, reason=reason),
-                        delete=tuple(previous.ids))
+        return Decision(result=FileResult(source, "removed", title=previous.title, reason=reason), drop=previous)
     return Decision(result=FileResult(source, "skipped", reason=reason))

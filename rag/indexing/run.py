@@ -20,13 +20,14 @@ from ..config import Settings
 from ..index.lexical import sync_lexical
 from ..index.library import as_paths, match_sources
 from ..index.opened import Index, open_index
-from ..index.store import StoredDoc
+from ..index.schema import StoredDoc, doc_id_for
 from ..index.writelock import writing
 from ..types import FileResult, IngestReport
 from .discover import Found, discover
-from .fetch import fetch, is_url
+from .fetch import fetch, is_url, url_host
 from .convert import CONVERTED_SUFFIXES, convert, forget, text_path
 from .corrections import load as load_corrections
+from .manifest import changing
 from .reading import Unreadable
 from .plan import Job, plan_file, settings_fingerprint
 from .write import Progress, Writer
@@ -47,7 +48,9 @@ def ingest(
     index = open_index(settings, index)
     started = time.perf_counter()
     with writing(index.settings):
-        return _Run(index, progress).run(as_paths(paths), prune, started, follow_links)
+        run = _Run(index, progress)
+        with changing(index, run.notes):
+            return run.run(as_paths(paths), prune, started, follow_links)
 
 
 def remove(
@@ -59,18 +62,17 @@ def remove(
     started = time.perf_counter()
     with writing(index.settings):
         run = _Run(index, None)
-        stored = run.store.docs()
-        for given in as_paths(paths):
-            matches = match_sources(stored.values(), [given])
-            if not matches:
-                run.results.append(FileResult(given, "skipped", reason="not in the index"))
-            for doc in matches:
-                run.delete(doc.ids)
-                if doc.original:
-                    forget(doc.path, doc.original, index.settings)  # its converted text (and a fetched page)
-                run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
-                stored.pop(doc.path, None)
-        return run.finish(started)
+        with changing(index, run.notes):
+            stored = run.store.docs()
+            for given in as_paths(paths):
+                matches = match_sources(stored.values(), [given])
+                if not matches:
+                    run.results.append(FileResult(given, "skipped", reason="not in the index"))
+                for doc in matches:
+                    run.drop(doc)
+                    run.results.append(FileResult(doc.source, "removed", title=doc.title, reason="removed on request"))
+                    stored.pop(doc.path, None)
+            return run.finish(started)
 
 
 def _own_complete(job: Job) -> set[str]:
@@ -109,22 +111,22 @@ class _Run:
             path = where[f.path]
             if path != f.path:
                 try:
-                    path = convert(f.path, self.settings)
+                    path = convert(f.path, self.settings, site=url_host(f.source))
                 except Unreadable as exc:
                     self.results.append(FileResult(f.source, "skipped", reason=str(exc)))
                     continue
             decision = plan_file(f.source, path, stored.get(str(path)), self.settings, fingerprint,
                                  corrected.get(str(path)), original=f.path if path != f.path else None)
-            if decision.delete:
-                self.delete(list(decision.delete))
-            if decision.note:
-                self.notes.append(decision.note)
+            if decision.drop is not None:
+                self.drop(decision.drop, forget_text=False)
             if decision.result is not None:
                 self.results.append(decision.result)
             if decision.job is not None:
                 jobs.append(decision.job)
-        reusable = self.store.complete_versions(j.version for j in jobs if j.version not in _own_complete(j))
-        self.writer.write(jobs, reusable, self._done)
+        new = [j for j in jobs if j.version not in _own_complete(j)]
+        reusable = self.store.complete_versions(j.version for j in new)
+        present = self.store.existing(cid for j in new for cid in j.ids())  # written by an interrupted run
+        self.writer.write(jobs, reusable, present, self._done)
         if pruning:
             self._prune(stored, {str(p) for p in where.values()}, found.roots)
         return self.finish(started)
@@ -143,11 +145,15 @@ class _Run:
             notes=tuple(self.notes),
         )
 
-    def delete(self, ids: list[str]) -> None:
-        """Take chunks out of Chroma, then out of BM25 (a crash between the two leaves BM25 ids that
-        searches drop and the next run removes)."""
-        self.store.delete(ids)
-        self.lexical.update(delete=ids)
+    def drop(self, doc: StoredDoc, forget_text: bool = True) -> None:
+        """Take a file out of the index: its manifest record is marked removed, then its chunks
+        leave Chroma, then BM25 (a crash in between is repaired by the next change: manifest.py);
+        a converted text (and a fetched page) is deleted with it unless `forget_text` is False."""
+        self.store.articles.mark_removed([doc_id_for(doc.path)])
+        self.store.delete(doc.ids)
+        self.lexical.update(delete=doc.ids)
+        if forget_text and doc.original:
+            forget(doc.path, doc.original, self.settings)
 
     def _done(self, job: Job) -> None:
         self.refreshed += job.refresh
@@ -159,7 +165,5 @@ class _Run:
             if path in seen or os.path.exists(original):
                 continue
             if any(Path(original).is_relative_to(root) for root in roots):
-                self.delete(doc.ids)
-                if doc.original:
-                    forget(path, doc.original, self.settings)
+                self.drop(doc)
                 self.results.append(FileResult(doc.source, "removed", title=doc.title, reason="file no longer exists"))

@@ -17,9 +17,11 @@ from more_itertools import chunked
 from ..config import Settings
 from ..index.embeddings import load_model
 from ..index.lexical import LexicalIndex, index_text, tokenize
-from ..index.store import Store, doc_id_for
+from ..index.schema import doc_id_for
+from ..index.store import Store
 from ..timeframe import day_of
 from .chunking import Chunk
+from .manifest import mean_vector
 from .plan import Job
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
@@ -51,16 +53,19 @@ class Writer:
         self.embedded = self.reused = 0
         self.embed_seconds = 0.0
 
-    def write(self, jobs: list[Job], reusable: dict[str, list[str]], done: Callable[[Job], None]) -> None:
-        """Write every job; `done(job)` once all of a job's chunks are in and its old ones gone.
-        `reusable`: version -> chunk ids of a stored file with that content (vectors to copy)."""
-        rows = _rows(jobs, reusable)
+    def write(self, jobs: list[Job], reusable: dict[str, list[str]], present: set[str],
+              done: Callable[[Job], None]) -> None:
+        """Write every job; `done(job)` once all of a job's chunks are in, its manifest record
+        written and its old chunks gone. `reusable`: version -> chunk ids of a stored file with
+        that content (vectors to copy); `present`: chunk ids an interrupted run already wrote."""
+        rows = _rows(jobs, reusable, present)
         to_embed = sum(r.action == "embed" for r in rows)
         if self.progress and to_embed:
             self.progress(0, to_embed)
         twins = {r.job.version for r in rows if r.action == "twin"}
         computed: dict[tuple[str, int], Any] = {}  # (version, chunk index) -> vector, for twins
         left = {id(job): len(job.chunks) for job in jobs}
+        vectors_of: dict[int, dict[str, Any]] = {id(job): {} for job in jobs}  # for each job's mean vector
         embedded = 0
         for step in _steps(rows):
             vectors = self._vectors(step, computed, twins)
@@ -77,9 +82,12 @@ class Writer:
             finished = []
             for r in step:
                 self.reused += r.action in ("keep", "copy", "twin")
+                if r.cid in vectors:
+                    vectors_of[id(r.job)][r.cid] = vectors[r.cid]
                 left[id(r.job)] -= 1
                 if left[id(r.job)] == 0:
                     finished.append(r.job)
+            self._record(finished, vectors_of)
             stale = [i for job in finished if job.previous for i in set(job.previous.ids) - set(job.ids())]
             if stale:
                 self.store.delete(stale)
@@ -89,6 +97,19 @@ class Writer:
                                 stale)
             for job in finished:
                 done(job)
+
+    def _record(self, finished: list[Job], vectors_of: dict[int, dict[str, Any]]) -> None:
+        """The manifest records of the jobs whose chunks are all in, with their mean vectors (read
+        from the store for chunks this run did not compute)."""
+        if not finished:
+            return
+        missing = [cid for job in finished for cid in job.ids() if cid not in vectors_of[id(job)]]
+        stored = self.store.vectors(missing) if missing else {}
+        means = []
+        for job in finished:
+            have = vectors_of.pop(id(job))
+            means.append(mean_vector([have[c] if c in have else stored[c] for c in job.ids() if c in have or c in stored]))
+        self.store.articles.put([job.record() for job in finished], means)
 
     def _vectors(self, step: list[_Row], computed: dict, twins: set[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -116,13 +137,13 @@ class Writer:
         return out
 
 
-def _rows(jobs: list[Job], complete: dict[str, list[str]]) -> list[_Row]:
+def _rows(jobs: list[Job], complete: dict[str, list[str]], present: set[str]) -> list[_Row]:
     """Every chunk to write, with where its vector comes from."""
     first: dict[str, int] = {}  # version -> the job that embeds it in this run
     rows: list[_Row] = []
     for n, job in enumerate(jobs):
         own = job.previous.versions.get(job.version) if job.previous else None
-        already = set(own.ids) if own else set()  # written by this run's predecessor, or complete
+        already = (set(own.ids) if own else set()) | present  # stored complete, or by an interrupted run
         elsewhere = complete.get(job.version)
         embedder = first.setdefault(job.version, n)
         for c, cid in zip(job.chunks, job.ids()):

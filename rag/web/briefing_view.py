@@ -10,7 +10,7 @@ import secrets
 
 from ..markup import html_text
 from ..types import Briefing, Citation
-from .render import context_html, marker_link
+from .render import carried_html, context_html, marker_link
 
 _REAL_MARKER = re.compile(r"(?<!\\)\[(\d+)\]")  # article text reaches the Markdown as \[ (rag/markup.py)
 _SECTION = re.compile(r"<h2>(.*?)</h2>")
@@ -54,6 +54,6 @@ def briefing_sources_html(b: Briefing | None) -> str:
 def _card(c: Citation) -> str:
     return (
         f'<div class="nr-card" id="nr-bsrc-{c.n}"><div class="nr-head"><span class="nr-label">[{c.n}] '
-        f"{html_text(c.label)}</span><br>{html_text(c.name)}</div>{context_html(c)}"
+        f"{html_text(c.label)}</span><br>{html_text(c.name)}{carried_html(c)}</div>{context_html(c)}"
         f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the text</a></div></div>'
     )

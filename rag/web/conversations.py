@@ -118,4 +118,4 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
 
 def _fields(cls, row: dict[str, Any]) -> dict[str, Any]:
     names = cls.__dataclass_fields__
-    return {k: v for k, v in row.items() if k in names}
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in row.items() if k in names}

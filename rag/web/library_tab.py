@@ -13,6 +13,7 @@ from ..config import Settings
 from ..index.opened import Index
 from ..indexing.bootstrap import seeds_dir
 from ..indexing.corrections import correct
+from ..indexing.feeds import list_feeds
 from ..indexing.fetch import is_url
 from ..indexing.run import ingest, remove
 from ..indexing.uploads import ACCEPTED, save
@@ -27,8 +28,10 @@ def library_tab(demo: gr.Blocks, tab: gr.Tab, index: Index, settings: Settings, 
     kept in step with the library."""
     editable = not settings.ui_read_only
     rows, choices = library(index)
-    table = gr.Dataframe(rows, headers=["Outlet", "Title", "Date", "File", "Chunks"], interactive=False,
-                         elem_id="nr-library", wrap=True, column_widths=["16%", "46%", "14%", "18%", "6%"])
+    table = gr.Dataframe(rows, headers=["Outlet", "Title", "Date", "File", "Chunks", "Same wire story as"],
+                         interactive=False, elem_id="nr-library", wrap=True,
+                         column_widths=["14%", "36%", "11%", "16%", "6%", "17%"])
+    feeds = gr.Markdown(feeds_note(settings), elem_id="nr-feeds")
     pickers = [only]
     if editable:
         pickers += _editing(index, settings, table, choices, only)
@@ -40,10 +43,20 @@ def library_tab(demo: gr.Blocks, tab: gr.Tab, index: Index, settings: Settings, 
     # another person or `rag ingest` may have changed it since the server started)
     def refresh():
         rows, choices = library(index)
-        return rows, *[gr.update(choices=choices)] * len(pickers)
+        return rows, feeds_note(settings), *[gr.update(choices=choices)] * len(pickers)
 
-    demo.load(refresh, None, [table, *pickers], api_visibility="private")
-    tab.select(refresh, None, [table, *pickers], api_visibility="private")
+    demo.load(refresh, None, [table, feeds, *pickers], api_visibility="private")
+    tab.select(refresh, None, [table, feeds, *pickers], api_visibility="private")
+
+
+def feeds_note(settings: Settings) -> str:
+    """The feeds `rag feed add` follows, each with its last sync (rag/indexing/feeds.py)."""
+    followed = list_feeds(settings)
+    if not followed:
+        return "<div class='nr-note'>No feeds followed: <code>rag feed add URL</code>, then <code>rag feed sync</code>.</div>"
+    items = "".join(f"<li>{html_text(url)}: last synced {html_text(f['synced'][:16].replace('T', ' ') or 'never')}, "
+                    f"{f['items']} item{'s' if f['items'] != 1 else ''} seen</li>" for url, f in sorted(followed.items()))
+    return f"<div class='nr-note'><b>Feeds</b> (synced by <code>rag feed sync</code>)<ul>{items}</ul></div>"
 
 
 def _editing(index: Index, settings: Settings, table: gr.Dataframe, choices, only: gr.Dropdown) -> list:

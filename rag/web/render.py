@@ -124,7 +124,7 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         numbers = "".join(f"[{c.n}]" for c in cited)
         parts.append(
             f'<div class="nr-card"><div class="nr-head"><span class="nr-label">{numbers} {html_text(source_label(first.outlet, first.title, first.date))}'
-            f"</span><br>{_where(first)}</div>{quotes_html(cited, a.passages)}"
+            f"</span><br>{_where(first)}{carried_html(first)}</div>{quotes_html(cited, a.passages)}"
             f'<div class="nr-back"><a href="#" class="nr-back-link">↩ back to the answer</a></div></div>'
         )
     cited_chunks = {c.chunk_id for c in a.citations}
@@ -139,6 +139,11 @@ def sources_html(a: Answer | None, waiting: bool = False) -> str:
         opened = " open" if a.abstained else ""
         parts.append(f"<details{opened}><summary>{label} ({len(others)})</summary>{cards}</details>")
     return '<div class="nr-scroll">' + "".join(parts) + "</div>"
+
+
+def carried_html(c: Citation) -> str:
+    """The other articles carrying the same wire story, under a source's name."""
+    return f'<br><span class="nr-also">{html_text(c.carried)}</span>' if c.also else ""
 
 
 def _where(c: Citation) -> str:

@@ -41,7 +41,7 @@ def library(index: Index) -> tuple[list[list[Any]], list[tuple[str, str]]]:
     (outlet · headline · date (file), opaque key): no server path reaches the page, and a key
     names exactly one article."""
     entries = articles(index=index)
-    rows = [[a.outlet, a.title, a.date[:10], a.name, a.chunks] for a in entries]
+    rows = [[a.outlet, a.title, a.date[:10], a.name, a.chunks, ", ".join(a.copies)] for a in entries]
     return rows, [(f"{source_label(a.outlet, a.title, a.date)} ({a.name})", a.key) for a in entries]
 
 

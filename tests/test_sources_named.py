@@ -90,3 +90,43 @@ def test_the_cli_sets_details_and_lists_outlets(tmp_path):
     assert listed["004_dbaac4714505962b.txt"] == "New York Post" and listed["002_8e30010a3892d27c.txt"] == "UPI"
     assert run_cli("correct", "004_dbaac4714505962b.txt", data_dir=data).returncode == 2  # nothing to set
     assert run_cli("correct", "nope.txt", "--outlet", "X", data_dir=data).returncode == 1
+
+
+def test_questions_and_searches_keep_to_the_outlets_asked_for(seed_index):
+    from rag import answer, search
+    from rag.answering.retrieve import UnknownSource
+
+    passages = search("Xi Putin meeting Moscow", k=10, outlets=["upi"], settings=seed_index)
+    assert passages and {p.outlet for p in passages} == {"UPI"}  # case ignored
+    a = answer("What did Blinken say?", outlets=["UPI"], settings=seed_index)
+    assert a.citations and {c.outlet for c in a.citations} == {"UPI"}
+    with pytest.raises(UnknownSource, match="no ingested article is from Reuters.*UPI"):
+        search("Xi", outlets=["Reuters"], settings=seed_index)
+    shown = run_cli("search", "Xi Putin", "--outlet", "upi", "--json", data_dir=seed_index.data_dir)
+    assert shown.returncode == 0 and {p["outlet"] for p in json.loads(shown.stdout)} == {"UPI"}
+    refused = run_cli("ask", "What did Xi say?", "-o", "Reuters", data_dir=seed_index.data_dir)
+    assert refused.returncode == 1 and "no ingested article is from Reuters" in refused.stderr
+
+
+def test_a_fetched_page_that_names_no_site_is_named_by_its_host(tmp_path, site):
+    from rag import Settings, articles, ingest
+
+    settings = Settings(data_dir=tmp_path / "index", fetch_private=True)
+    by_name = site.replace("127.0.0.1", "localhost")
+    ingest([f"{by_name}/items/4", f"{site}/items/5"], settings=settings)
+    outlets = {a.source: a.outlet for a in articles(settings=settings)}
+    assert outlets == {f"{by_name}/items/4": "localhost", f"{site}/items/5": ""}  # an address names no outlet
+
+
+def test_the_library_lists_the_feeds_followed_and_their_last_sync(tmp_path, site):
+    from rag import Settings
+    from rag.indexing.feeds import add_feed, sync_feeds
+    from rag.web.library_tab import feeds_note
+
+    settings = Settings(data_dir=tmp_path / "index", fetch_private=True)
+    assert "No feeds followed" in feeds_note(settings)
+    add_feed(f"{site}/feed.xml?n=2", settings)
+    assert "last synced never, 0 items seen" in feeds_note(settings)
+    sync_feeds(settings)
+    note = feeds_note(settings)
+    assert f"{site}/feed.xml?n=2" in note and "2 items seen" in note and "never" not in note

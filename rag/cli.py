@@ -121,6 +121,23 @@ def ingest(
 
 
 @app.command()
+def reindex(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the report as JSON."),
+) -> None:
+    """Embed every article again with the embedder RAG_EMBEDDINGS names (beside the index, then in its place)."""
+    from .indexing.reindex import reindex as reindex_all
+
+    settings = _settings(ctx)
+    with progress_bar(not as_json, "embedding again") as progress:
+        report = _guard(lambda: reindex_all(settings, progress=progress))
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        print_report(report, settings)
+
+
+@app.command()
 def remove(
     ctx: typer.Context,
     paths: List[str] = typer.Argument(..., help="Files or folders to take out of the index (files are not touched)."),

@@ -34,8 +34,8 @@ def _env(variable: str, name: str) -> AliasChoices:
 # Variables that decide where passages are sent or where the index lives: a `.env` setting
 # one of them is announced.
 _ANNOUNCED = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "RAG_BACKEND", "RAG_DATA_DIR", "CHROMA_HOST", "CHROMA_PORT",
-              "RAG_LOCAL_MODEL", "RAG_COLLECTION")
-_HIDDEN = ("OPENAI_API_KEY",)
+              "RAG_LOCAL_MODEL", "RAG_COLLECTION", "RAG_EMBEDDINGS", "RAG_EMBED_BASE_URL", "RAG_EMBED_API_KEY")
+_HIDDEN = ("OPENAI_API_KEY", "RAG_EMBED_API_KEY")
 
 
 def env_file() -> Path | None:
@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     local_prompt_tokens: int = Field(600, ge=64)
     openai_prompt_tokens: int = Field(2500, ge=64)
 
+    # the vectors of the index: the MiniLM model that ships with newsrag ("local"), or any
+    # OpenAI-compatible embeddings endpoint ("openai": OpenAI, vLLM, Hugging Face TEI, Ollama, a
+    # llama.cpp server); base URL and key default to OPENAI_BASE_URL / OPENAI_API_KEY
+    embeddings: Literal["local", "openai"] = "local"
+    embed_base_url: str | None = None
+    embed_api_key: SecretStr | None = None
+    embed_model: str = "text-embedding-3-small"
+    embed_dimensions: int | None = Field(None, ge=1, le=8192)
+    embed_timeout: float = Field(60.0, gt=0)  # seconds for one batch, retries aside
+    embed_retries: int = Field(6, ge=0, le=20)  # with exponential backoff; a rate limit's Retry-After is honoured
+
     # ingestion
     chunk_tokens: int = Field(200, ge=32, le=2000)
     chunk_overlap: int = Field(40, ge=0)
@@ -159,7 +170,7 @@ class Settings(BaseSettings):
     ui_read_only: bool = False
 
     @field_validator("chroma_host", "openai_base_url", "openai_api_key", "local_model", "answer_threshold", "model_threshold",
-                     mode="before")
+                     "embed_base_url", "embed_api_key", "embed_dimensions", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -178,7 +189,14 @@ class Settings(BaseSettings):
 
     @property
     def lexical_dir(self) -> Path:
-        return self.data_dir / "lexical"
+        """BM25 beside the collection it indexes (one per collection in a data dir)."""
+        return self.data_dir / ("lexical" if self.collection == "newsrag" else f"lexical-{self.collection}")
+
+    @property
+    def embed_endpoint(self) -> tuple[str | None, str | None]:
+        """(base URL, key) of the embeddings endpoint: its own, else the model endpoint's."""
+        key = self.embed_api_key or self.openai_api_key
+        return self.embed_base_url or self.openai_base_url, key.get_secret_value() if key else None
 
     @property
     def max_file_bytes(self) -> int:

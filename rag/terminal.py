@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape as _rich_escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.text import Text
 from rich.table import Table
 
 from .markup import terminal_text
@@ -69,6 +70,17 @@ def print_answer(result: Answer) -> None:
     out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
 
 
+class _Rate(ProgressColumn):
+    """How many units a second (chunks/s while embedding)."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__()
+        self.unit = unit
+
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:.1f} {self.unit}/s" if task.speed else "", style="dim")
+
+
 class progress_bar:
     """A rich progress bar on stderr (or nothing); call it with (done, total)."""
 
@@ -79,6 +91,7 @@ class progress_bar:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn(unit),
+                _Rate(unit),
                 TimeRemainingColumn(),
                 console=err,
                 transient=True,

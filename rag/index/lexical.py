@@ -103,6 +103,13 @@ def _engine(path: Path):
         return engine
 
 
+def forget_engines(*folders: Path) -> None:
+    """Close this process's handles on the builds inside these folders (before they are moved)."""
+    with _OPEN_LOCK:
+        for key in [k for k in _ENGINES if any(Path(k).is_relative_to(f) for f in folders)]:
+            _ENGINES.pop(key, None)
+
+
 class LexicalIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = directory

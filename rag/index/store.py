@@ -64,30 +64,44 @@ def _client(path: str | None, host: str | None, port: int, ssl: bool):
 
 
 class Store:
-    def __init__(self, settings: Settings) -> None:
-        from .embeddings import NewsragEmbeddingFunction
+    def __init__(self, settings: Settings, check_embedder: bool = True) -> None:
+        """Open (or create) the collection; StoreError when it cannot be, or when its vectors were
+        made by another embedder than the settings name (unless `check_embedder` is False: what
+        `rag reindex` does to read the old index)."""
+        from .embeddings import describe, embedding_function, same_embedder
 
         self.settings = settings
+        where = (f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
+                 else f"the index in {settings.chroma_dir}")
+        function = embedding_function(settings)
         try:
-            if settings.chroma_host:
-                client = _client(None, settings.chroma_host, settings.chroma_port, settings.chroma_ssl)
-            else:
-                settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-                client = _client(str(settings.chroma_dir.resolve()), None, 0, False)
-            self.collection = client.get_or_create_collection(
-                settings.collection,
-                embedding_function=NewsragEmbeddingFunction(settings.embed_batch),
-                configuration={"hnsw": {"space": "cosine"}},
-            )
+            self.client = client = self._connect()
+            try:
+                self.collection = client.get_or_create_collection(
+                    settings.collection, embedding_function=function, configuration={"hnsw": {"space": "cosine"}},
+                )
+            except ValueError as exc:
+                if "embedding function" not in str(exc).lower():
+                    raise
+                self.collection = client.get_collection(settings.collection)  # made by another embedder: said below
+            recorded = (self.collection.configuration_json or {}).get("embedding_function")
             self.max_batch = max(1, min(client.get_max_batch_size(), 1000))
             self.articles = Articles(client, f"{settings.collection}-articles")
         except Exception as exc:  # chromadb raises many types for "cannot connect/open"
-            where = (
-                f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-                if settings.chroma_host
-                else f"the index in {settings.chroma_dir}"
-            )
             raise StoreError(f"cannot open {where}: {exc}") from exc
+        if check_embedder and not same_embedder(recorded, function) and self.collection.count():
+            raise StoreError(
+                f"the vectors in {where} were made by {describe(recorded)}, and RAG_EMBEDDINGS="
+                f"{settings.embeddings} asks for {describe({'type': 'known', 'name': function.name(), 'config': function.get_config()})}: "
+                "set the embedder back, or run `rag reindex` to embed every article again with the new one"
+            )
+
+    def _connect(self):
+        settings = self.settings
+        if settings.chroma_host:
+            return _client(None, settings.chroma_host, settings.chroma_port, settings.chroma_ssl)
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return _client(str(settings.chroma_dir.resolve()), None, 0, False)
 
     # --- reading -------------------------------------------------------------------------
 

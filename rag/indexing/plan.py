@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Settings
-from ..index.embeddings import NewsragEmbeddingFunction
+from ..index.embeddings import embedder_identity
 from ..index.articles import ArticleRecord
 from ..index.schema import ChunkMeta, StoredDoc, chunk_id, doc_id_for
 from ..types import FileResult, Statement
@@ -36,7 +36,7 @@ def settings_fingerprint(settings: Settings) -> str:
         str(settings.chunk_tokens),
         str(settings.chunk_overlap),
         settings.encoding,
-        NewsragEmbeddingFunction.name(),
+        embedder_identity(settings),
     )
     return "|".join(parts)
 

@@ -23,7 +23,7 @@ from ..index.opened import Index, open_index
 from ..index.schema import StoredDoc, doc_id_for
 from ..index.writelock import writing
 from ..types import FileResult, IngestReport
-from .discover import Found, discover
+from .discover import Discovery, Found, discover
 from .fetch import fetch, is_url, url_host
 from .convert import CONVERTED_SUFFIXES, convert, forget, text_path
 from .corrections import load as load_corrections
@@ -97,6 +97,10 @@ class _Run:
                 found.files.append(Found(url, fetch(url, self.settings)))
             except Unreadable as exc:
                 found.skipped.append(FileResult(url, "skipped", reason=str(exc)))
+        return self.add(found, prune, started)
+
+    def add(self, found: Discovery, prune: bool, started: float) -> IngestReport:
+        """Plan and write the files found (and prune their folders when asked)."""
         # what the index holds of these files; every file when a folder is to be pruned
         pruning = prune and bool(found.roots)
         # a PDF, Word file or web page is indexed as its text under RAG_DATA_DIR/converted/

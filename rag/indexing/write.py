@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Literal
 from more_itertools import chunked
 
 from ..config import Settings
-from ..index.embeddings import load_model
+from ..index.embeddings import index_embedder
 from ..index.lexical import LexicalIndex, index_text, tokenize
 from ..index.schema import doc_id_for
 from ..index.store import Store
@@ -115,7 +115,7 @@ class Writer:
         out: dict[str, Any] = {}
         fresh = [r for r in step if r.action == "embed"]
         if fresh:
-            model = load_model()  # loaded once per process; not counted as embedding time
+            model = index_embedder(self.settings)  # loaded once per process; not counted as embedding time
             t0 = time.perf_counter()
             matrix = model.embed([index_text(r.job.doc.title, r.chunk.text) for r in fresh], self.settings.embed_batch)
             self.embed_seconds += time.perf_counter() - t0

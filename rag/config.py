@@ -168,6 +168,9 @@ class Settings(BaseSettings):
     # whether the library may be changed from the browser (upload, remove)
     request_timeout: float = Field(180.0, gt=0)
     ui_read_only: bool = False
+    # a web server with its own RAG_DATA_DIR beside a shared Chroma server: how often its BM25
+    # index takes in what other processes ingested or removed (0: never; rag/index/follow.py)
+    follow_seconds: float = Field(5.0, ge=0)
 
     @field_validator("chroma_host", "openai_base_url", "openai_api_key", "local_model", "answer_threshold", "model_threshold",
                      "embed_base_url", "embed_api_key", "embed_dimensions", mode="before")

@@ -42,9 +42,10 @@ def test_articles_and_questions_are_embedded_by_the_server(tmp_path, embed_serve
     assert not a.abstained and all(open(c.path, encoding=c.encoding).read()[c.start:c.end] == c.quote for c in a.citations)
 
 
-def test_another_embedder_is_refused_and_reindex_embeds_again(tmp_path, embed_server):
+def test_another_embedder_is_refused_and_reindex_embeds_again(tmp_path, embed_server, corpus):
     data = tmp_path / "index"
-    ingest([SEEDS], settings=_server_settings(data, embed_server))
+    ingest([corpus], settings=_server_settings(data, embed_server))
+    (corpus / SEED_FILES[4]).unlink()  # a file gone since: its stored chunks are carried over
     with pytest.raises(StoreError, match="made by the embeddings endpoint's model 'smollm2'.*rag reindex"):
         Store(Settings(data_dir=data))
     refused = run_cli("search", "Kirby", data_dir=data)
@@ -53,14 +54,15 @@ def test_another_embedder_is_refused_and_reindex_embeds_again(tmp_path, embed_se
     done = run_cli("reindex", "--json", data_dir=data)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert report["chunks_embedded"] == 22 and report["counts"]["added"] == 5
+    assert report["chunks_embedded"] == 22 and report["counts"]["added"] == 4 and report["counts"]["updated"] == 1
+    assert [f["reason"] for f in report["files"] if f["status"] == "updated"] == ["file gone: its stored chunks embedded again"]
     local = Settings(data_dir=data)
     store = Store(local)
     assert store.count() == 22 and store.articles.count() == 5
     assert len(next(iter(store.get(store.all_ids()[:1], embeddings=True).values())).embedding) == 384
     assert {a.name for a in __import__("rag").articles(settings=local)} == set(SEED_FILES)
     assert any("Mishustin" in p.text for p in search("Mishustin", k=3, settings=local))
-    assert ingest([SEEDS], settings=local).chunks_embedded == 0  # in step with the files
+    assert ingest([corpus], settings=local, prune=False).chunks_embedded == 0  # in step with the files
     assert {p.name for p in data.iterdir()} >= {"chroma", "lexical"}
     assert not any(p.name.startswith("lexical-") for p in data.iterdir())  # the new BM25 index took the old one's place
 

@@ -147,6 +147,16 @@ class LexicalIndex:
         searcher = self._searcher()
         return searcher.num_docs if searcher is not None else 0
 
+    def seq(self) -> int:
+        """The article manifest's sequence stamp up to which this index holds every change
+        (rag/index/follow.py); 0 when unknown."""
+        return int(self._meta().get("seq", 0) or 0)
+
+    def set_seq(self, seq: int) -> None:
+        meta = self._meta()
+        if meta and self.current():
+            write_atomic(self.directory / "newsrag.json", json.dumps(meta | {"seq": int(seq)}))
+
     def ids(self) -> list[str]:
         """Every chunk id in the index, sorted (a full read: for repairs and tests)."""
         import tantivy
@@ -191,14 +201,18 @@ class LexicalIndex:
 
     # --- writing (the writer holds the write lock) ------------------------------------------
 
-    def update(self, add: Iterable[tuple[str, str, int, list[str]]] = (), delete: Iterable[str] = ()) -> None:
-        """Add chunks (id, doc id, day, tokens) and delete chunk ids, in one commit to the live build."""
-        add, delete = list(add), list(delete)
-        if not add and not delete:
+    def update(self, add: Iterable[tuple[str, str, int, list[str]]] = (), delete: Iterable[str] = (),
+               delete_docs: Iterable[str] = ()) -> None:
+        """Add chunks (id, doc id, day, tokens), delete chunk ids and every chunk of some files
+        (doc ids), in one commit to the live build."""
+        add, delete, delete_docs = list(add), list(delete), list(delete_docs)
+        if not add and not delete and not delete_docs:
             return
         live = self._live() or self._start()
         writer = _engine(live).writer(heap_size=_WRITER_HEAP, num_threads=1)
         try:
+            for doc_id in delete_docs:
+                writer.delete_documents_by_term("doc", doc_id)
             for cid in delete:
                 writer.delete_documents_by_term("id", cid)
             for cid, doc_id, day, tokens in add:
@@ -232,7 +246,7 @@ class LexicalIndex:
 
     def _switch(self, build: Path) -> None:
         write_atomic(self.directory / "newsrag.json",
-                     json.dumps({"tokenizer": TOKENIZER_VERSION, "schema": _SCHEMA_VERSION, "build": build.name}))
+                     json.dumps({"tokenizer": TOKENIZER_VERSION, "schema": _SCHEMA_VERSION, "build": build.name, "seq": 0}))
         for old in self.directory.iterdir():  # older builds, and what earlier versions kept here
             if old != build and (old.name.startswith(("build-", "gen-", "tantivy")) or old.name == "CURRENT"):
                 shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from ..index.articles import MANIFEST_VERSION, ArticleRecord
+from ..index.articles import MANIFEST_VERSION, ArticleRecord, now
 from ..index.opened import Index
 from ..index.schema import StoredChunk, doc_id_for
 from ..index import copies
@@ -39,6 +39,7 @@ def changing(index: Index, notes: list[str]) -> Iterator[None]:
     articles.set_state(clean=False, chunks=-1)
     yield
     articles.set_state(clean=True, chunks=store.count())
+    index.lexical.set_seq(now())  # this BM25 index holds every change so far (rag/index/follow.py)
 
 
 def repair(index: Index, notes: list[str], migrating: bool = False) -> None:
@@ -65,7 +66,7 @@ def repair(index: Index, notes: list[str], migrating: bool = False) -> None:
                 articles.drop([record.doc_id])  # its chunks are gone: the next ingest of the file writes it anew
             continue
         if record is None or record.version != live:
-            rebuilt.append(_record_from_chunks(store.get(doc.versions[live].ids, embeddings=True)))
+            rebuilt.append(record_from_chunks(store.get(doc.versions[live].ids, embeddings=True)))
     gone = [r.doc_id for r in records.values() if not r.removed]  # records whose chunks are all gone
     articles.drop(gone)
     for part in range(0, len(rebuilt), 256):
@@ -91,7 +92,7 @@ def _version_on_disk(path: str, max_bytes: int, fingerprint: str) -> str | None:
     return version_of(file.content_hash, fingerprint)
 
 
-def _record_from_chunks(rows: dict[str, StoredChunk]) -> tuple[ArticleRecord, np.ndarray]:
+def record_from_chunks(rows: dict[str, StoredChunk]) -> tuple[ArticleRecord, np.ndarray]:
     """A manifest record (and its vector) for a stored version, from its chunks alone."""
     chunks = sorted(rows.values(), key=lambda r: r.meta.chunk_index)
     meta = chunks[0].meta

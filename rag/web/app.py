@@ -19,6 +19,7 @@ from pathlib import Path
 import rag  # noqa: F401  (first: switches off telemetry before gradio is imported)
 from rag import Index, Settings, answer, backends, briefing
 from rag.deadline import Deadline
+from rag.index.follow import Follower
 from rag.indexing.bootstrap import describe, ensure_index
 from rag.limits import MAX_QUESTION_CHARS, BadRequest
 from rag.markup import html_text
@@ -132,6 +133,8 @@ def main(host: str | None = None, port: int | None = None, settings: Settings | 
     if note:
         print(note, flush=True)
     demo = build(index, note)
+    if settings.follow_seconds:  # other processes' ingests reach this process's BM25 index
+        Follower(index, settings.follow_seconds).start()
     demo.queue(default_concurrency_limit=4)
     demo.launch(
         server_name=host,  # None: GRADIO_SERVER_NAME, else 127.0.0.1

@@ -134,7 +134,7 @@ def measure(data_dir: Path, runs: int) -> dict:
             report = ingest([article], settings=settings, index=index)
             assert report.chunks_embedded > 0, report
             adds.append((report.seconds, report.embed_seconds))
-    queries = [json.loads(line) for line in open(BENCH / "realtimeqa" / "queries.jsonl", encoding="utf-8")]
+    queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     search("warm up", 10, index=index)
     times = []
     for q in queries:
@@ -177,7 +177,7 @@ class StandIn:
 def folder_benchmark(n: int) -> dict:
     import rag.indexing.write as write
 
-    docs = [json.loads(line) for line in open(BENCH / "realtimeqa" / "corpus.jsonl", encoding="utf-8")]
+    docs = [json.loads(line) for line in open(BENCH / "corpus.jsonl", encoding="utf-8")]
     paragraphs = [p for d in docs for p in d["body"].split("\n\n") if len(p.split()) > 25]
     with tempfile.TemporaryDirectory() as tmp:
         folder, data = Path(tmp) / "folder", Path(tmp) / "index"

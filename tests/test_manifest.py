@@ -5,6 +5,7 @@ processes can read; nothing that was indexed is lost on the way."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 
@@ -82,3 +83,26 @@ def test_a_renamed_folder_is_planned_from_the_manifest(settings, corpus, tmp_pat
     report = ingest([moved], settings=settings)
     assert report.chunks_embedded == 0 and report.chunks_reused > 0  # the same texts: vectors copied
     assert Store(settings).articles.count() == 10
+
+
+def test_an_unchanged_folder_is_known_by_size_and_time_and_an_edit_by_its_bytes(settings, corpus):
+    ingest([corpus], settings=settings)
+    target = corpus / SEED_FILES[2]
+    before = target.stat()
+    text = target.read_text(encoding="utf-8")
+    edited = text.replace("Beijing", "Peking", 1)
+    assert len(edited.encode()) == len(text.encode()) - 1
+    target.write_text(edited + " ", encoding="utf-8")  # the same size, and the old time put back
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    quiet = ingest([corpus], settings=settings)
+    assert set(f.status for f in quiet.files) == {"unchanged"}  # not read: size and time say unchanged, as git does
+    os.utime(target)  # touched: read again, and the edit is found
+    found = ingest([corpus], settings=settings)
+    assert [f.status for f in found.files if f.source.endswith(SEED_FILES[2])] == ["updated"]
+    target.write_text(text, encoding="utf-8")
+    ingest([corpus], settings=settings)
+    os.utime(target)  # touched, bytes the same: unchanged, and its new time remembered
+    touched = ingest([corpus], settings=settings)
+    assert set(f.status for f in touched.files) == {"unchanged"} and touched.chunks_embedded == 0
+    record = Store(settings).articles.get([doc_id_for(str(target.resolve()))])[doc_id_for(str(target.resolve()))]
+    assert (record.size, record.mtime_ns) == (target.stat().st_size, target.stat().st_mtime_ns)

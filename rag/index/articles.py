@@ -7,10 +7,16 @@ records, never by reading every chunk's metadata: their cost follows the number 
 asked about, not the size of the archive.
 
 A record holds the article's fields (path, source, title, byline, date, outlet, ...), the version
-of it whose chunks are stored and their number (the chunk ids follow from them), its MinHash
-signature and LSH band keys (rag/index/copies.py), the people quoted in it, a sequence stamp
-(microseconds) and, as its vector, the mean of its chunks' vectors. A removed article keeps its
-record, marked removed, so that every reader learns of the removal.
+of it whose chunks are stored and their number (the chunk ids follow from them), the size and
+modification time the file had when it was read (an unchanged folder is re-ingested from these,
+without reading its files), its MinHash signature and LSH band keys (rag/index/copies.py), the
+people quoted in it, a sequence stamp (microseconds) and, as its vector, the mean of its chunks'
+vectors. A removed article keeps its record, marked removed, so that every reader learns of it.
+
+The record is stored as a JSON document; only what is filtered on is metadata (version,
+removed, seq): Chroma reads many or list-valued metadata keys slowly (10k records with 25 band
+keys each: 1.6 s, as JSON documents: 0.35 s). Band keys and folders are found in the documents
+with Chroma's full-text `$contains`.
 
 Writers keep records and chunks in step (rag/indexing/run.py): a file's record is written once all
 of its new chunks are stored and before the old ones are deleted. Each writing session marks the
@@ -21,6 +27,7 @@ it from the chunks first (`repair`): the only full read of the archive, and only
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Iterable, Iterator, Mapping
@@ -30,7 +37,7 @@ from more_itertools import chunked
 
 from .schema import StoredDoc, StoredVersion, chunk_id
 
-MANIFEST_VERSION = "1"
+MANIFEST_VERSION = "2"
 _PAGE = 5000
 _IN_BATCH = 500
 
@@ -52,6 +59,8 @@ class ArticleRecord:
     index_version: str = ""  # of the speaker rules that wrote the chunks' statements
     seq: int = 0  # when the record was last written (microseconds since the epoch)
     removed: bool = False
+    size: int = -1  # the file's size and modification time when it was read (-1: unknown)
+    mtime_ns: int = -1
     signature: str = ""  # MinHash of the body's word 5-grams, packed (rag/index/copies.py)
     bands: tuple[str, ...] = ()  # its LSH band keys: articles sharing one are candidate copies
     quoted: tuple[str, ...] = ()  # who is quoted or reported in it (the speaker index)
@@ -70,30 +79,32 @@ class ArticleRecord:
         """The record as the store describes a file: one complete version."""
         return StoredDoc(self.path, self.source, self.title, self.date, self.byline, self.encoding,
                          self.index_version, self.outlet, self.original,
-                         {self.version: StoredVersion(self.n_chunks, self.ids)} if self.n_chunks else {})
+                         {self.version: StoredVersion(self.n_chunks, self.ids)} if self.n_chunks else {},
+                         self.content_hash, self.size, self.mtime_ns)
 
-    def to_chroma(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, tuple):
-                if value:  # Chroma refuses empty lists
-                    out[f.name] = list(value)
-            else:
-                out[f.name] = value
-        return out
+    def to_chroma(self) -> tuple[str, dict[str, Any]]:
+        """(document, metadata) as Chroma keeps them."""
+        data = {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
+        return json.dumps(data, ensure_ascii=False), {"version": self.version, "removed": self.removed, "seq": self.seq}
 
     @classmethod
-    def from_chroma(cls, doc_id: str, meta: Mapping[str, Any]) -> "ArticleRecord":
-        values: dict[str, Any] = {"doc_id": doc_id}
-        for f in fields(cls):
-            if f.name == "doc_id" or f.name not in meta:
-                continue
-            value = meta[f.name]
-            values[f.name] = tuple(value) if isinstance(value, list) else value
-        values.setdefault("path", "")
-        values.setdefault("source", values["path"])
+    def from_chroma(cls, doc_id: str, document: str | None, meta: Mapping[str, Any] | None) -> "ArticleRecord":
+        try:
+            data = json.loads(document or "{}")
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        if meta:  # (changed in place by older writers)
+            data.update((k, meta[k]) for k in ("version", "removed", "seq") if k in meta)
+        values = {k: tuple(v) if type(v) is list else v for k, v in data.items() if k in _FIELDS}
+        values["doc_id"] = doc_id
+        path = values.setdefault("path", "")
+        values.setdefault("source", path)
         return cls(**values)
+
+
+_FIELDS = frozenset(f.name for f in fields(ArticleRecord))
 
 
 @dataclass
@@ -139,25 +150,24 @@ class Articles:
     def get(self, doc_ids: Iterable[str], *, removed: bool = False) -> dict[str, ArticleRecord]:
         """The records of these articles (doc id -> record); removed ones only when asked."""
         out: dict[str, ArticleRecord] = {}
-        for part in chunked(sorted(set(doc_ids)), _IN_BATCH):
-            page = self.collection.get(ids=list(part), include=["metadatas"])
-            for doc_id, meta in zip(page["ids"], page["metadatas"] or []):
-                record = ArticleRecord.from_chroma(doc_id, meta or {})
+        for part in chunked(sorted(set(doc_ids)), _PAGE):
+            page = self.collection.get(ids=list(part), include=["documents", "metadatas"])
+            for record in _records(page):
                 if removed or not record.removed:
-                    out[doc_id] = record
+                    out[record.doc_id] = record
         return out
 
-    def where(self, where: dict | None = None, *, removed: bool = False) -> Iterator[ArticleRecord]:
-        """Records matching a Chroma `where` (all when None), page by page."""
+    def where(self, where: dict | None = None, *, removed: bool = False, text: dict | None = None) -> Iterator[ArticleRecord]:
+        """Records matching a Chroma `where` (all when None) and a `where_document` (`text`), page by page."""
         live = None if removed else {"removed": False}
         clause = {"$and": [where, live]} if where and live else (where or live)
         offset = 0
         while True:
-            page = self.collection.get(where=clause, include=["metadatas"], limit=_PAGE, offset=offset)
+            page = self.collection.get(where=clause, where_document=text, include=["documents", "metadatas"],
+                                       limit=_PAGE, offset=offset)
             if not page["ids"]:
                 return
-            for doc_id, meta in zip(page["ids"], page["metadatas"] or []):
-                yield ArticleRecord.from_chroma(doc_id, meta or {})
+            yield from _records(page)
             offset += len(page["ids"])
 
     def all(self, *, removed: bool = False) -> list[ArticleRecord]:
@@ -187,8 +197,15 @@ class Articles:
         keys = sorted(set(bands))
         if not keys:
             return []
-        clauses = [{"bands": {"$contains": k}} for k in keys]
-        return list(self.where(clauses[0] if len(clauses) == 1 else {"$or": clauses}))
+        clauses = [{"$contains": f'"{k}"'} for k in keys]
+        return [r for r in self.where(text=clauses[0] if len(clauses) == 1 else {"$or": clauses})
+                if set(r.bands) & set(keys)]
+
+    def under(self, folder: str) -> list[ArticleRecord]:
+        """Articles whose file (or original) is inside this folder."""
+        prefix = folder.rstrip("/") + "/"
+        return [r for r in self.where(text={"$contains": json.dumps(prefix, ensure_ascii=False)[1:-1]})
+                if r.path.startswith(prefix) or r.original.startswith(prefix)]
 
     def changed_since(self, seq: int) -> list[ArticleRecord]:
         """Records written after `seq`, removed ones included (what another process missed)."""
@@ -201,25 +218,48 @@ class Articles:
         if not records:
             return
         stamp = now()
-        records = [replace(r, seq=stamp, removed=False) for r in records]
+        rows = [replace(r, seq=stamp, removed=False).to_chroma() for r in records]
         self.collection.upsert(ids=[r.doc_id for r in records], embeddings=[list(map(float, v)) for v in vectors],
-                               metadatas=[r.to_chroma() for r in records])
+                               documents=[d for d, _ in rows], metadatas=[m for _, m in rows])
 
     def update(self, doc_id: str, **changes: Any) -> None:
         """Change fields of a record, keeping its vector."""
-        meta = {k: list(v) if isinstance(v, tuple) else v for k, v in changes.items()}
-        self.collection.update(ids=[doc_id], metadatas=[meta | {"seq": now()}])
+        record = self.get([doc_id], removed=True).get(doc_id)
+        if record is not None:
+            self._rewrite([replace(record, **changes, seq=now())])
+
+    def set_stats(self, stats: Mapping[str, tuple[int, int]]) -> None:
+        """Remember files' sizes and modification times (doc id -> (size, mtime_ns)); the
+        sequence stamp is kept: nothing a reader cares about changed."""
+        self._rewrite([replace(r, size=stats[r.doc_id][0], mtime_ns=stats[r.doc_id][1]) for r in self.get(stats).values()])
 
     def mark_removed(self, doc_ids: Iterable[str]) -> None:
-        ids = sorted(set(doc_ids))
         stamp = now()
-        for part in chunked(ids, _IN_BATCH):
-            self.collection.update(ids=list(part), metadatas=[{"removed": True, "seq": stamp}] * len(part))
+        self._rewrite([replace(r, removed=True, seq=stamp) for r in self.get(doc_ids).values()])
+
+    def _rewrite(self, records: list[ArticleRecord]) -> None:
+        """Records written again as they are given, each with the vector it has."""
+        for part in chunked(records, _IN_BATCH):
+            vectors = self.vectors(r.doc_id for r in part)
+            rows = [r.to_chroma() for r in part]
+            self.collection.upsert(ids=[r.doc_id for r in part], embeddings=[list(map(float, vectors[r.doc_id])) for r in part],
+                                   documents=[d for d, _ in rows], metadatas=[m for _, m in rows])
+
+    def clear(self) -> None:
+        """Forget every record (a manifest written by another version is rebuilt from the chunks)."""
+        ids = self.collection.get(include=[])["ids"]
+        for part in chunked(ids, _PAGE):
+            self.collection.delete(ids=list(part))
 
     def drop(self, doc_ids: Iterable[str]) -> None:
         """Forget records altogether (a repair that found their chunks gone)."""
         for part in chunked(sorted(set(doc_ids)), _IN_BATCH):
             self.collection.delete(ids=list(part))
+
+
+def _records(page: dict) -> Iterator[ArticleRecord]:
+    for doc_id, document, meta in zip(page["ids"], page["documents"] or [], page["metadatas"] or []):
+        yield ArticleRecord.from_chroma(doc_id, document, meta)
 
 
 def now() -> int:

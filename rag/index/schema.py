@@ -138,6 +138,9 @@ class StoredDoc:
     outlet: str = ""
     original: str = ""  # the PDF, Word file or web page `path` is the converted text of
     versions: dict[str, StoredVersion] = field(default_factory=dict)
+    content_hash: str = ""  # of the stored version (from the manifest; "" when read from chunks)
+    size: int = -1  # the file's size and modification time when it was read (-1: unknown)
+    mtime_ns: int = -1
 
     @property
     def ids(self) -> list[str]:

@@ -9,6 +9,7 @@ file or changed settings write new ids and the old ones are removed only after t
 from __future__ import annotations
 
 import functools
+import os
 import time
 from typing import Any, Iterable, Iterator
 
@@ -116,6 +117,13 @@ class Store:
             return self.scan_docs(paths)
         records = self.articles.all() if paths is None else self.articles.get(doc_id_for(p) for p in paths).values()
         return {r.path: r.stored() for r in records}
+
+    def docs_under(self, folders: Iterable[str | os.PathLike]) -> dict[str, StoredDoc]:
+        """The stored files inside these folders (a converted file by its original's place)."""
+        roots = [os.fspath(f).rstrip(os.sep) + os.sep for f in folders]
+        if self.articles.ready():
+            return {r.path: r.stored() for root in roots for r in self.articles.under(root)}
+        return {p: d for p, d in self.scan_docs().items() if any((d.original or p).startswith(r) for r in roots)}
 
     def scan_docs(self, paths: Iterable[str] | None = None) -> dict[str, StoredDoc]:
         """`docs` read from every chunk's metadata (all versions, complete or not): what a repair

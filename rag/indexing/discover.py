@@ -62,9 +62,9 @@ def discover(given: Iterable[str], *, follow_links: bool = False, exclude: Itera
 
 def _walk(top: str, root: str, follow_links: bool, excluded: set[str], seen: dict[str, int], out: Discovery) -> None:
     visited = {os.path.realpath(top)}
-    stack = [top]
+    stack = [(top, os.path.realpath(top))]  # (folder, its real path)
     while stack:
-        folder = stack.pop()
+        folder, folder_real = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -81,8 +81,8 @@ def _walk(top: str, root: str, follow_links: bool, excluded: set[str], seen: dic
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
                 is_link, is_dir = True, False
-            if not is_dir:
-                _consider(path, root, follow_links, seen, out)
+            if not is_dir:  # a file that is no link is where its folder really is: no realpath needed
+                _consider(path, root, follow_links, seen, out, None if is_link else os.path.join(folder_real, entry.name))
                 continue
             real = os.path.realpath(path)
             if real in excluded or real in visited:
@@ -91,11 +91,12 @@ def _walk(top: str, root: str, follow_links: bool, excluded: set[str], seen: dic
                 out.skipped.append(FileResult(shown(path), "skipped", reason="a link to a folder (--follow-links to enter it)"))
                 continue
             visited.add(real)
-            folders.append(path)
+            folders.append((path, real))
         stack.extend(reversed(folders))  # depth first, in name order
 
 
-def _consider(path: str, root: str | None, follow_links: bool, seen: dict[str, int], out: Discovery) -> None:
+def _consider(path: str, root: str | None, follow_links: bool, seen: dict[str, int], out: Discovery,
+              known_real: str | None = None) -> None:
     source = os.path.normpath(path)
     name = shown(source)
     try:
@@ -108,7 +109,7 @@ def _consider(path: str, root: str | None, follow_links: bool, seen: dict[str, i
         out.skipped.append(FileResult(source, "skipped", reason=f"unsupported file type ({suffix or 'no extension'})"))
         return
     try:
-        real = os.path.realpath(source, strict=True)
+        real = known_real or os.path.realpath(source, strict=True)
         info = os.stat(real)
     except OSError as exc:
         out.skipped.append(FileResult(source, "skipped", reason=_why_not(source, exc)))

@@ -45,6 +45,8 @@ def changing(index: Index, notes: list[str]) -> Iterator[None]:
 def repair(index: Index, notes: list[str], migrating: bool = False) -> None:
     store, articles = index.store, index.store.articles
     scanned = store.scan_docs()
+    if migrating:
+        articles.clear()  # written by another version (or none): rebuilt from the chunks
     records = {r.doc_id: r for r in articles.all(removed=True)}
     fingerprint = settings_fingerprint(index.settings)
     stale: list[str] = []

@@ -7,6 +7,7 @@ Planning writes nothing: the run applies the decision (rag/indexing/run.py).
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,7 @@ class Job:
     refresh: bool = False  # same chunks and vectors; only the stored speaker index is rebuilt
     citing: tuple[int, ...] = ()  # where the sentences that cite a news outlet start
     original: str = ""  # the PDF, Word file or web page `file` is the converted text of
+    stat: tuple[int, int] = (-1, -1)  # the file's size and mtime_ns, taken before it was read
 
     def ids(self) -> list[str]:
         doc_id = doc_id_for(str(self.file.path))
@@ -85,7 +87,7 @@ class Job:
             date=self.doc.date, outlet=self.doc.outlet, original=self.original, encoding=self.file.encoding,
             content_hash=self.file.content_hash, version=self.version, n_chunks=len(self.chunks),
             index_version=INDEX_VERSION, signature=copies.pack(sig), bands=tuple(copies.band_keys(sig)),
-            quoted=names, quoted_n=counts, cites_outlets=bool(self.citing),
+            quoted=names, quoted_n=counts, cites_outlets=bool(self.citing), size=self.stat[0], mtime_ns=self.stat[1],
         )
 
     def result(self) -> FileResult:
@@ -115,12 +117,20 @@ class Decision:
     job: Job | None = None  # something to write
     result: FileResult | None = None  # a file with nothing to write: unchanged, skipped or removed
     drop: StoredDoc | None = None  # a stored file to take out of the index now
+    stat: tuple[int, int] | None = None  # an unchanged file's size and mtime, to remember in its record
 
 
 def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
               correction: Correction | None = None, original: Path | None = None) -> Decision:
     """What `path` needs; `correction`: what the user set for it by hand (rag/indexing/corrections.py);
-    `original`: the file `path` is the converted text of (rag/indexing/convert.py)."""
+    `original`: the file `path` is the converted text of (rag/indexing/convert.py).
+    A file whose size and modification time are those it had when it was stored is unchanged
+    without being read (as git and rsync decide); any other is read and its bytes hashed."""
+    stat = _stat(path)
+    if previous is not None and previous.content_hash and stat == (previous.size, previous.mtime_ns):
+        current = previous.versions.get(version_of(previous.content_hash, fingerprint))
+        if current is not None and current.complete and previous.index_version == INDEX_VERSION:
+            return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title))
     try:
         file = read_text_file(path, settings.max_file_bytes)
     except Unreadable as exc:
@@ -129,7 +139,8 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
     if previous is not None:
         current = previous.versions.get(version)
         if current is not None and current.complete and previous.index_version == INDEX_VERSION:
-            return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title))
+            return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title),
+                            stat=stat if stat != (previous.size, previous.mtime_ns) else None)
     doc = parse(file.text, fallback_title=path.stem)
     if correction is not None:
         doc = correction.apply(doc)
@@ -141,7 +152,15 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
     said = statements(doc.text, spans)
     citing = tuple(s.start for s in spans if cited_outlets(doc.text[s.start : s.end]))
     refresh = previous is not None and version in previous.versions and previous.versions[version].complete
-    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or "")))
+    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or ""), stat))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _drop(previous: StoredDoc | None, source: str, reason: str) -> Decision:

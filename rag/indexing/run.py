@@ -106,11 +106,14 @@ class _Run:
         # a PDF, Word file or web page is indexed as its text under RAG_DATA_DIR/converted/
         where = {f.path: text_path(f.path, self.settings) if f.path.suffix.lower() in CONVERTED_SUFFIXES else f.path
                  for f in found.files}
-        stored = self.store.docs() if pruning else self.store.docs(str(p) for p in where.values())
+        # what the index holds under the folders given (to find what left them), and of the files
+        stored = self.store.docs_under(found.roots) if pruning else {}
+        stored |= self.store.docs(p for p in map(str, where.values()) if p not in stored)
         self.results.extend(found.skipped)
         fingerprint = settings_fingerprint(self.settings)
         corrected = load_corrections(self.settings)
         jobs: list[Job] = []
+        restat: dict[str, tuple[int, int]] = {}  # unchanged files read again: their size and mtime now
         for f in found.files:
             path = where[f.path]
             if path != f.path:
@@ -123,10 +126,14 @@ class _Run:
                                  corrected.get(str(path)), original=f.path if path != f.path else None)
             if decision.drop is not None:
                 self.drop(decision.drop, forget_text=False)
+            if decision.stat is not None:
+                restat[doc_id_for(str(path))] = decision.stat
             if decision.result is not None:
                 self.results.append(decision.result)
             if decision.job is not None:
                 jobs.append(decision.job)
+        if restat:  # the next run finds them unchanged without reading them
+            self.store.articles.set_stats(restat)
         new = [j for j in jobs if j.version not in _own_complete(j)]
         reusable = self.store.complete_versions(j.version for j in new)
         present = self.store.existing(cid for j in new for cid in j.ids())  # written by an interrupted run

@@ -124,37 +124,34 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def llm_server():
-    """llama.cpp's own server (xllamacpp), in-process, serving SmolLM2 at http://127.0.0.1:PORT/v1."""
+def _smol_server(embedding: bool):
+    """llama.cpp's own server (xllamacpp), in-process, serving SmolLM2 on a loopback port: chat
+    completions, or (embedding) mean-pooled vectors of 576 dimensions. Yields its /v1 URL."""
     import xllamacpp as xlc
 
     params = xlc.CommonParams()
     params.model.path = str(smol_model())
-    params.n_ctx = 4096
+    params.n_ctx = 2048 if embedding else 4096
     params.port = free_port()
     params.n_parallel = 1
+    if embedding:
+        params.embedding = True
+        params.pooling_type = xlc.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
     server = xlc.Server(params)
     yield f"http://127.0.0.1:{params.port}/v1"
     del server
+
+
+@pytest.fixture(scope="session")
+def llm_server():
+    """An OpenAI-compatible chat endpoint: SmolLM2 behind llama.cpp's server."""
+    yield from _smol_server(embedding=False)
 
 
 @pytest.fixture(scope="session")
 def embed_server():
-    """llama.cpp's server (xllamacpp) with embeddings on, mean-pooled SmolLM2 vectors (576
-    dimensions) at http://127.0.0.1:PORT/v1: an OpenAI-compatible embeddings endpoint."""
-    import xllamacpp as xlc
-
-    params = xlc.CommonParams()
-    params.model.path = str(smol_model())
-    params.embedding = True
-    params.pooling_type = xlc.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
-    params.n_ctx = 2048
-    params.port = free_port()
-    params.n_parallel = 1
-    server = xlc.Server(params)
-    yield f"http://127.0.0.1:{params.port}/v1"
-    del server
+    """An OpenAI-compatible embeddings endpoint: SmolLM2's vectors from llama.cpp's server."""
+    yield from _smol_server(embedding=True)
 
 
 # --- a real HTTP server on loopback, for fetching URLs ------------------------------------------

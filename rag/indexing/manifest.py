@@ -54,12 +54,14 @@ def repair(index: Index, notes: list[str], migrating: bool = False) -> None:
     for path, doc in scanned.items():
         record = records.pop(doc_id_for(path), None)
         complete = [v for v, sv in doc.versions.items() if sv.complete]
-        on_disk = _version_on_disk(path, index.settings.max_file_bytes, fingerprint)
-        if record is not None and record.removed:
-            live = None  # removed: its chunks go
-        elif record is not None and record.version in complete:
-            live = record.version
-        else:
+        removed = record is not None and record.removed  # removed: its chunks go
+        live = record.version if record is not None and not removed and record.version in complete else None
+        if live is None and not removed and len(doc.versions) == 1 and complete:
+            live = complete[0]  # one complete version: the one to list
+        on_disk = None  # the file is read only when it decides something: which version to keep
+        if not removed and (live is None or len(doc.versions) > 1):
+            on_disk = _version_on_disk(path, index.settings.max_file_bytes, fingerprint)
+        if live is None and not removed:
             live = on_disk if on_disk in complete else (sorted(complete)[0] if complete else None)
         keep = {v for v in (live, on_disk) if v}
         stale += [i for v, sv in doc.versions.items() if v not in keep for i in sv.ids]

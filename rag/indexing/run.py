@@ -101,7 +101,6 @@ class _Run:
 
     def add(self, found: Discovery, prune: bool, started: float) -> IngestReport:
         """Plan and write the files found (and prune their folders when asked)."""
-        # what the index holds of these files; every file when a folder is to be pruned
         pruning = prune and bool(found.roots)
         # a PDF, Word file or web page is indexed as its text under RAG_DATA_DIR/converted/
         where = {f.path: text_path(f.path, self.settings) if f.path.suffix.lower() in CONVERTED_SUFFIXES else f.path

@@ -191,13 +191,12 @@ def folder_benchmark(n: int) -> dict:
         first_s = time.perf_counter() - t0
         env = os.environ | {"RAG_DATA_DIR": str(data), "RAG_ENV_FILE": ""}
         again = []
-        for _ in range(3):
+        for _ in range(3):  # as a user runs it: the summary line, and only what changed listed
             t0 = time.perf_counter()
-            done = subprocess.run([RAG, "ingest", str(folder), "--json"], env=env, capture_output=True, text=True)
+            done = subprocess.run([RAG, "ingest", str(folder)], env=env | {"COLUMNS": "200"}, capture_output=True, text=True)
             again.append(time.perf_counter() - t0)
             assert done.returncode == 0, done.stderr
-            counts = json.loads(done.stdout)["counts"]
-            assert counts["unchanged"] == n and counts["added"] == 0, counts
+            assert f"0 added, 0 updated, {n} unchanged, 0 removed" in done.stdout, done.stdout
         return {"files": n, "chunks": first.chunks_total, "first_ingest_seconds_with_stand_in_embedder": round(first_s, 1),
                 "unchanged_reingest_seconds_median": round(statistics.median(again), 2),
                 "unchanged_reingest_all": [round(a, 2) for a in again]}

@@ -24,6 +24,7 @@ from .ranking import Candidate, features, load_ranker
 
 CANDIDATES = 100  # from each retriever over the whole archive
 PERIOD_CANDIDATES = 20  # ... and from each over the period the question names
+FILTER_IDS = 20_000  # chunks a filtered dense search is handed by id at most (see _dense)
 MMR_LAMBDA = 0.7  # relevance vs. novelty
 
 
@@ -171,11 +172,12 @@ def gather(
     period = asked_period(query, when.as_of)
 
     qvec = index_embedder(index.settings).embed([query])[0]
-    dense = store.query(qvec, min(total, n), _where(filters, days))
+    in_step = lexical.count() == total  # BM25 knows every chunk: it can say which chunks a filter keeps
+    dense = _dense(index, qvec, min(total, n), filters, allowed_docs, days, in_step)
     lexical_hits = lexical.search(query, n, allowed_docs, days)
     found_dense, found_lexical = list(dense), list(lexical_hits)
     if period is not None and (window := _overlap((period.first, period.last), days)) is not None:
-        found_dense += store.query(qvec, min(total, PERIOD_CANDIDATES), _where(filters, window))
+        found_dense += _dense(index, qvec, min(total, PERIOD_CANDIDATES), filters, allowed_docs, window, in_step)
         found_lexical += lexical.search(query, PERIOD_CANDIDATES, allowed_docs, window)
 
     ids = list(dict.fromkeys([cid for cid, _ in found_dense] + [cid for cid, _ in found_lexical]))
@@ -192,6 +194,20 @@ def gather(
         for cid in ids
     ]
     return Pool(candidates, period)
+
+
+def _dense(index: Index, qvec, n: int, filters: list[dict], allowed_docs: set[str] | None,
+           days: tuple[int, int] | None, in_step: bool) -> list[tuple[str, float]]:
+    """The nearest chunks among the files and days asked for. A filtered search is given the ids
+    the filter keeps (from BM25's index: their files and publication days) when they are at most
+    FILTER_IDS; else, or when BM25 is behind, Chroma applies the filter itself (slow on a large
+    archive: it reads every chunk's metadata)."""
+    if not filters and days is None:
+        return index.store.query(qvec, n)
+    ids = index.lexical.ids_within(allowed_docs, days, FILTER_IDS) if in_step else None
+    if ids is None:
+        return index.store.query(qvec, n, _where(filters, days))
+    return index.store.query(qvec, min(n, len(ids)), ids=ids)
 
 
 def _where(filters: list[dict], days: tuple[int, int] | None) -> dict | None:

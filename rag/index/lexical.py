@@ -195,6 +195,31 @@ class LexicalIndex:
         scored = _rescore(searcher, terms, [(d.get_first("id"), (d.get_first("body") or "").split()) for d in docs])
         return sorted(scored, key=lambda x: -x[1])[:n]
 
+    def ids_within(self, allowed_docs: set[str] | None, days: tuple[int, int] | None, cap: int) -> list[str] | None:
+        """Every chunk id of these files (doc ids) published on these days (inclusive), from the
+        index's `doc` terms and `day` fast field; None when more than `cap` chunks match (or the
+        index is not current): a caller then filters another way."""
+        import tantivy
+
+        searcher = self._searcher()
+        if searcher is None:
+            return None
+        schema = _engine(self._live()).schema
+        clauses = []
+        if allowed_docs is not None:
+            if not allowed_docs:
+                return []
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(schema, "doc", sorted(allowed_docs))))
+        if days is not None:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(schema, "day", tantivy.FieldType.Unsigned,
+                                                                          max(1, days[0]), days[1])))
+        if not clauses:
+            return None
+        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=cap + 1)
+        if len(result.hits) > cap:
+            return None
+        return [searcher.doc(address).get_first("id") for _, address in result.hits]
+
     def idf(self) -> "Idf":
         """BM25 idf of indexed tokens, looked up as asked for (a Mapping: get, [], rarest)."""
         return Idf(self._searcher())
@@ -321,11 +346,14 @@ def rarest(idf: Mapping[str, float]) -> float:
     return value if value is not None else max(idf.values(), default=1.0)
 
 
-def sync_lexical(store: Store, lexical: LexicalIndex, notes: list[str] | None = None) -> int:
+def sync_lexical(store: Store, lexical: LexicalIndex, notes: list[str] | None = None, expected: int | None = None) -> int:
     """The writer's repair (under the write lock): make the BM25 index hold exactly the chunks in
-    Chroma. Cheap when they agree (two counts); otherwise the ids are compared and only the
-    missing chunks are tokenised. Returns the chunk count."""
-    total = store.count()
+    Chroma. Cheap when they agree (BM25's count against `expected`, what the writer knows the
+    store holds, else a count of the store); otherwise the ids are compared and only the missing
+    chunks are tokenised. Returns the chunk count."""
+    if expected is not None and lexical.current() and lexical.count() == expected:
+        return expected
+    total = store.exact_count()
     if lexical.current() and lexical.count() == total:
         return total
     stored = set(store.all_ids())

@@ -17,7 +17,7 @@ import numpy as np
 from more_itertools import chunked
 
 from ..config import Settings
-from .articles import Articles
+from .articles import MANIFEST_VERSION, Articles
 from .schema import ChunkMeta, StoredChunk, StoredDoc, StoredVersion, chunk_id, doc_id_for  # noqa: F401 (re-exported)
 
 _PAGE = 5000
@@ -88,6 +88,7 @@ class Store:
             recorded = (self.collection.configuration_json or {}).get("embedding_function")
             self.max_batch = max(1, min(client.get_max_batch_size(), 1000))
             self.articles = Articles(client, f"{settings.collection}-articles")
+            self.written = 0  # chunks this process added, less those it deleted (a change's count, see manifest.py)
         except Exception as exc:  # chromadb raises many types for "cannot connect/open"
             raise StoreError(f"cannot open {where}: {exc}") from exc
         if check_embedder and not same_embedder(recorded, function) and self.collection.count():
@@ -107,6 +108,16 @@ class Store:
     # --- reading -------------------------------------------------------------------------
 
     def count(self) -> int:
+        """Chunks in the store: as the last completed change left it (the manifest's state, one
+        small read), or counted when a change is under way or the manifest does not say (a
+        count is tens of milliseconds on a million chunks)."""
+        state = self.articles.state()
+        if state.version == MANIFEST_VERSION and state.clean and state.chunks >= 0:
+            return state.chunks
+        return self.exact_count()
+
+    def exact_count(self) -> int:
+        """Chunks in the store, counted."""
         return self.collection.count()
 
     def docs(self, paths: Iterable[str] | None = None) -> dict[str, StoredDoc]:
@@ -235,18 +246,22 @@ class Store:
         return {cid: StoredChunk(cid, t, ChunkMeta.from_chroma(m))
                 for cid, t, m in zip(page["ids"], page["documents"], page["metadatas"])}
 
-    def query(self, vector, n: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity), best first (fewer when the store holds fewer)."""
-        if n <= 0:
+    def query(self, vector, n: int, where: dict | None = None, ids: list[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity), best first (fewer when the store holds fewer),
+        among the chunks a `where` selects or among these `ids` (much faster than a `where` on a
+        large collection: Chroma then reads every chunk's metadata)."""
+        if n <= 0 or (ids is not None and not ids):
             return []
         res = _patiently(lambda: self.collection.query(
-            query_embeddings=[list(map(float, vector))], n_results=n, where=where, include=["distances"]
+            query_embeddings=[list(map(float, vector))], n_results=n, where=where, ids=ids, include=["distances"]
         ))
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0])]
 
     # --- writing -------------------------------------------------------------------------
 
     def upsert(self, ids: list[str], vectors, texts: list[str], metas: list[ChunkMeta]) -> None:
+        """Write new chunks (newsrag upserts only ids that are not stored: `written` counts them)."""
+        self.written += len(ids)
         for part in chunked(zip(ids, vectors, texts, metas), self.max_batch):
             p_ids, p_vectors, p_texts, p_metas = zip(*part)
             self.collection.upsert(ids=list(p_ids), embeddings=[list(map(float, v)) for v in p_vectors],
@@ -257,6 +272,7 @@ class Store:
             self.collection.update(ids=[i for i, _ in part], metadatas=[m.to_chroma() for _, m in part])
 
     def delete(self, ids: list[str]) -> None:
+        self.written -= len(ids)
         for part in chunked(ids, self.max_batch):
             self.collection.delete(ids=part)
 

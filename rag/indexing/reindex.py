@@ -51,15 +51,14 @@ def reindex(settings: Settings | None = None, progress: Progress | None = None) 
                 gone.append(doc)
         target = Index(settings.model_copy(update={"collection": settings.collection + NEXT}))
         run = _Run(target, progress)
-        with changing(target, run.notes):
+        with changing(target, run.notes) as run.change:
             carried = [_carry_over(old, target, doc) for doc in gone]
             report = run.add(found, False, started)
         _swap(old, target.store, settings)
     if carried:
         files = report.files + tuple(FileResult(d.source, "updated", n, d.title, "file gone: its stored chunks embedded again")
                                      for d, n in zip(gone, carried))
-        report = replace(report, files=files, chunks_embedded=report.chunks_embedded + sum(carried),
-                         chunks_total=target.store.count())
+        report = replace(report, files=files, chunks_embedded=report.chunks_embedded + sum(carried))
     return report
 
 

@@ -27,7 +27,7 @@ from .discover import Discovery, Found, discover
 from .fetch import fetch, is_url, url_host
 from .convert import CONVERTED_SUFFIXES, convert, forget, text_path
 from .corrections import load as load_corrections
-from .manifest import changing
+from .manifest import Change, changing
 from .reading import Unreadable
 from .plan import Job, plan_file, settings_fingerprint
 from .write import Progress, Writer
@@ -49,7 +49,7 @@ def ingest(
     started = time.perf_counter()
     with writing(index.settings):
         run = _Run(index, progress)
-        with changing(index, run.notes):
+        with changing(index, run.notes) as run.change:
             return run.run(as_paths(paths), prune, started, follow_links)
 
 
@@ -62,7 +62,7 @@ def remove(
     started = time.perf_counter()
     with writing(index.settings):
         run = _Run(index, None)
-        with changing(index, run.notes):
+        with changing(index, run.notes) as run.change:
             stored = run.store.docs()
             for given in as_paths(paths):
                 matches = match_sources(stored.values(), [given])
@@ -89,6 +89,7 @@ class _Run:
         self.results: list[FileResult] = []
         self.notes: list[str] = []
         self.refreshed = 0
+        self.change: Change | None = None  # the change it is part of (manifest.py)
 
     def run(self, given: list[str], prune: bool, started: float, follow_links: bool = False) -> IngestReport:
         found = discover([g for g in given if not is_url(g)], follow_links=follow_links, exclude=[self.settings.data_dir])
@@ -144,7 +145,9 @@ class _Run:
     def finish(self, started: float) -> IngestReport:
         if self.refreshed:
             self.notes.append(f"rebuilt the speaker index of {self.refreshed} unchanged file(s); nothing was re-embedded")
-        total = sync_lexical(self.store, self.lexical, self.notes)
+        total = sync_lexical(self.store, self.lexical, self.notes, self.change.chunks() if self.change else None)
+        if self.change is not None and total != self.change.chunks():  # (the store held other than it was told)
+            self.change.before += total - self.change.chunks()
         return IngestReport(
             files=tuple(self.results),
             chunks_embedded=self.writer.embedded,

@@ -220,6 +220,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--folder", type=int, default=10000, help="files in the unchanged-folder benchmark (0: skip)")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--index", type=Path, default=SCALE, help="where the grown archive is kept (grown further when asked)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # (the child process)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "scale.json")
     args = parser.parse_args()
@@ -234,8 +235,8 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if not sizes:
         return
-    if not SCALE.exists():
-        shutil.copytree(BASE, SCALE)
+    if not args.index.exists():
+        shutil.copytree(BASE, args.index)
     ingest([], settings=Settings(data_dir=BASE))  # (an index written before the manifest is listed once)
     base = base_rows(Index(Settings(data_dir=BASE)))
     rng = np.random.default_rng(16)
@@ -244,12 +245,12 @@ def main() -> None:
         # the embedded Chroma is one process's at a time (its in-memory HNSW index is written back to
         # disk): the archive is grown with a client opened for it and let go before the measuring
         # process opens the files
-        index = Index(Settings(data_dir=SCALE))
+        index = Index(Settings(data_dir=args.index))
         ingest([], index=index)
         grow(index, size, base, rng)
         del index
         release_chroma()
-        done = subprocess.run([sys.executable, __file__, "--measure", str(SCALE), "--runs", str(args.runs)],
+        done = subprocess.run([sys.executable, __file__, "--measure", str(args.index), "--runs", str(args.runs)],
                               capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(done.stderr)

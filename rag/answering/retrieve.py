@@ -18,13 +18,14 @@ from ..index.opened import Index, open_index
 from ..index.schema import StoredChunk
 from ..index.store import doc_id_for
 from ..index.library import by_outlet, match_sources
-from ..timeframe import Period, asked_period, parse_day
+from ..timeframe import Period, asked_period, day_of, parse_day
 from ..types import Passage
 from .ranking import Candidate, features, load_ranker
 
 CANDIDATES = 100  # from each retriever over the whole archive
 PERIOD_CANDIDATES = 20  # ... and from each over the period the question names
 FILTER_IDS = 20_000  # chunks a filtered dense search is handed by id at most (see _dense)
+OVERFETCH = 2_000  # ... beyond that, the nearest chunks of the whole archive filtered afterwards
 MMR_LAMBDA = 0.7  # relevance vs. novelty
 
 
@@ -200,14 +201,24 @@ def _dense(index: Index, qvec, n: int, filters: list[dict], allowed_docs: set[st
            days: tuple[int, int] | None, in_step: bool) -> list[tuple[str, float]]:
     """The nearest chunks among the files and days asked for. A filtered search is given the ids
     the filter keeps (from BM25's index: their files and publication days) when they are at most
-    FILTER_IDS; else, or when BM25 is behind, Chroma applies the filter itself (slow on a large
-    archive: it reads every chunk's metadata)."""
+    FILTER_IDS; when more are kept, the nearest OVERFETCH chunks of the whole archive are taken
+    and those of other files or days dropped (the manifest dates their articles); when BM25 is
+    behind, Chroma applies the filter itself (slow on a large archive: it reads every chunk's
+    metadata)."""
     if not filters and days is None:
         return index.store.query(qvec, n)
-    ids = index.lexical.ids_within(allowed_docs, days, FILTER_IDS) if in_step else None
-    if ids is None:
+    if not in_step or not index.store.articles.ready():
         return index.store.query(qvec, n, _where(filters, days))
-    return index.store.query(qvec, min(n, len(ids)), ids=ids)
+    ids = index.lexical.ids_within(allowed_docs, days, FILTER_IDS)
+    if ids is not None:
+        return index.store.query(qvec, min(n, len(ids)), ids=ids)
+    nearest = index.store.query(qvec, OVERFETCH)
+    records = index.store.articles.get({cid.split(":", 1)[0] for cid, _ in nearest})
+    kept = [(cid, sim) for cid, sim in nearest
+            if (r := records.get(cid.split(":", 1)[0])) is not None
+            and (allowed_docs is None or r.doc_id in allowed_docs)
+            and (days is None or days[0] <= day_of(r.date) <= days[1])]
+    return kept[:n]
 
 
 def _where(filters: list[dict], days: tuple[int, int] | None) -> dict | None:

@@ -72,9 +72,9 @@ def grow(index: Index, target: int, base, rng: np.random.Generator) -> None:
     by_doc: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         by_doc.setdefault(r.meta.doc_id, []).append(i)
-    edition = index.store.count() // len(rows)
+    edition = index.store.exact_count() // len(rows)
     store, lexical, articles = index.store, index.lexical, index.store.articles
-    while store.count() < target:
+    while store.exact_count() < target:
         t0 = time.perf_counter()
         chunk_batch: list = []
         lexical_batch: list = []
@@ -100,8 +100,8 @@ def grow(index: Index, target: int, base, rng: np.random.Generator) -> None:
                 _flush(store, lexical, articles, chunk_batch, lexical_batch, record_batch)
         _flush(store, lexical, articles, chunk_batch, lexical_batch, record_batch)
         edition += 1
-        print(f"  edition {edition}: {store.count():,} chunks ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    articles.set_state(clean=True, chunks=store.count())
+        print(f"  edition {edition}: {store.exact_count():,} chunks ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
+    articles.set_state(clean=True, chunks=store.exact_count())
 
 
 def _flush(store, lexical, articles, chunks, lexical_rows, records) -> None:

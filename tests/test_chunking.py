@@ -73,3 +73,35 @@ def test_chunks_never_cross_removed_furniture():
     chunks = chunk_document(parse(text), size=500, overlap=0)
     assert len(chunks) == 2
     assert all("Read more" not in c.text for c in chunks)
+
+
+@pytest.mark.parametrize("paragraph", [
+    "Old Bond meets new in 'Spectre'",
+    "Old Bond meets new in 'Spectre' (0)",
+    "A headline (AP) Then more",
+    "In the hands of the right creative types, King Lear can be more than a British king going mad.",
+    "WASHINGTON (AP) Lawmakers met on Tuesday.",
+    "The museum closed its doors for public health reasons..",
+    "He said it was over. Then he left.",
+    "“It seems clear,” Murkowski said.",
+    "Carlson added that he was tired and 'I can’t handle much more' of this.",
+    "A5word (d6h2ai'^iU S }!",
+    "Prices rose 3.5 percent in May",
+    "Why now? Nobody knows",
+    "  Indented line with trailing space.   ",
+])
+def test_a_paragraph_taken_as_one_sentence_without_the_segmenter_is_cut_as_the_segmenter_cuts_it(paragraph):
+    from rag.indexing import sentences
+
+    text = "Title\n\n" + paragraph + "\n"
+    start, end = 7, 7 + len(paragraph)
+    segmenter_spans = []
+    cursor = 0
+    for piece in sentences._segmenter().segment(paragraph):
+        piece = piece.strip()
+        if piece:
+            found = paragraph.find(piece, cursor)
+            segmenter_spans.append((start + found, start + found + len(piece)))
+            cursor = found + len(piece)
+    got = [(s.start, s.end) for s in sentences.sentence_spans(text, start, end)]
+    assert got == segmenter_spans

@@ -106,3 +106,26 @@ def test_an_unchanged_folder_is_known_by_size_and_time_and_an_edit_by_its_bytes(
     assert set(f.status for f in touched.files) == {"unchanged"} and touched.chunks_embedded == 0
     record = Store(settings).articles.get([doc_id_for(str(target.resolve()))])[doc_id_for(str(target.resolve()))]
     assert (record.size, record.mtime_ns) == (target.stat().st_size, target.stat().st_mtime_ns)
+
+
+def test_records_that_keep_their_signature_in_the_document_are_still_read_as_copies(settings, corpus, tmp_path):
+    import json
+
+    from rag.index.library import carried_also
+
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    shutil.copy(corpus / SEED_FILES[0], twin / "copy.txt")
+    ingest([corpus, twin], settings=settings)
+    store = Store(settings)
+    collection = store.articles.collection
+    rows = collection.get(include=["documents", "metadatas", "embeddings"])
+    for doc_id, document, meta, vector in zip(rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"]):
+        data = json.loads(document)
+        data["signature"] = meta.pop("signature")  # as records were written before the signature moved
+        collection.delete(ids=[doc_id])
+        collection.add(ids=[doc_id], documents=[json.dumps(data)], metadatas=[meta], embeddings=[vector])
+    from rag.index.opened import open_index
+
+    also = carried_also(open_index(settings), [str((twin / "copy.txt").resolve())])
+    assert len(next(iter(also.values()))) == 1

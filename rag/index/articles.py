@@ -13,10 +13,13 @@ without reading its files), its MinHash signature and LSH band keys (rag/index/c
 people quoted in it, a sequence stamp (microseconds) and, as its vector, the mean of its chunks'
 vectors. A removed article keeps its record, marked removed, so that every reader learns of it.
 
-The record is stored as a JSON document; only what is filtered on is metadata (version,
-removed, seq): Chroma reads many or list-valued metadata keys slowly (10k records with 25 band
-keys each: 1.6 s, as JSON documents: 0.35 s). Band keys and folders are found in the documents
-with Chroma's full-text `$contains`.
+The record is stored as a JSON document; what is filtered on is metadata (version, removed,
+seq): Chroma reads many or list-valued metadata keys slowly (10k records with 25 band keys each:
+1.6 s, as JSON documents: 0.35 s). Band keys and folders are found in the documents with Chroma's
+full-text `$contains`. The MinHash signature is metadata too: every distinct three-letter
+sequence of a document enters that full-text index, and the signature's 684 random characters
+doubled the cost of writing a record (records written before keep it in the document, where it
+is still read).
 
 Writers keep records and chunks in step (rag/indexing/run.py): a file's record is written once all
 of its new chunks are stored and before the old ones are deleted. Each writing session marks the
@@ -84,8 +87,10 @@ class ArticleRecord:
 
     def to_chroma(self) -> tuple[str, dict[str, Any]]:
         """(document, metadata) as Chroma keeps them."""
-        data = {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v) for f in fields(self)}
-        return json.dumps(data, ensure_ascii=False), {"version": self.version, "removed": self.removed, "seq": self.seq}
+        data = {f.name: (list(v) if isinstance(v := getattr(self, f.name), tuple) else v)
+                for f in fields(self) if f.name != "signature"}
+        return (json.dumps(data, ensure_ascii=False),
+                {"version": self.version, "removed": self.removed, "seq": self.seq, "signature": self.signature})
 
     @classmethod
     def from_chroma(cls, doc_id: str, document: str | None, meta: Mapping[str, Any] | None) -> "ArticleRecord":
@@ -95,8 +100,8 @@ class ArticleRecord:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        if meta:  # (changed in place by older writers)
-            data.update((k, meta[k]) for k in ("version", "removed", "seq") if k in meta)
+        if meta:  # (version, removed and seq were changed in place by older writers)
+            data.update((k, meta[k]) for k in _METADATA if k in meta)
         values = {k: tuple(v) if type(v) is list else v for k, v in data.items() if k in _FIELDS}
         values["doc_id"] = doc_id
         path = values.setdefault("path", "")
@@ -105,6 +110,7 @@ class ArticleRecord:
 
 
 _FIELDS = frozenset(f.name for f in fields(ArticleRecord))
+_METADATA = ("version", "removed", "seq", "signature")
 
 
 @dataclass

@@ -30,9 +30,16 @@ _WORD = re.compile(r"\w+")
 def signature(text: str) -> MinHash:
     words = _WORD.findall(text.lower())
     grams = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-    sig = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    sig = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=_permutations())
     sig.update_batch([g.encode("utf-8") for g in grams])
     return sig
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations() -> np.ndarray:
+    """The hash permutations every signature uses (drawn from datasketch's fixed seed; drawing
+    them again for each article took longer than hashing a short one)."""
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
 def pack(sig: MinHash) -> str:

@@ -48,6 +48,7 @@ from rag.index.articles import ArticleRecord  # noqa: E402
 from rag.index.lexical import index_text, tokenize  # noqa: E402
 from rag.index.schema import chunk_id, doc_id_for  # noqa: E402
 
+from retrieval_rtqa import search_latency  # noqa: E402
 from rtqa_data import BENCH, CACHE  # noqa: E402
 
 BASE = CACHE / "rtqa-index-dated"
@@ -136,12 +137,7 @@ def measure(data_dir: Path, runs: int) -> dict:
             adds.append((report.seconds, report.embed_seconds))
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     search("warm up", 10, index=index)
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
-        search(q["question"], 10, as_of=q["question_date"].replace("/", "-"), index=index)
-        times.append(1000 * (time.perf_counter() - t0))
-    times.sort()
+    latency = search_latency(index, queries)
     rest = sorted(s - e for s, e in adds)
     return {
         "chunks": index.count(),
@@ -150,8 +146,8 @@ def measure(data_dir: Path, runs: int) -> dict:
         "add_one_embedding_median": round(statistics.median(e for _, e in adds), 3),
         "add_one_overhead_median": round(statistics.median(rest), 3),
         "add_one_overhead_all": [round(r, 3) for r in rest],
-        "search_p50_ms": round(statistics.median(times), 1),
-        "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+        "search_p50_ms": latency["p50_ms"],
+        "search_p95_ms": latency["p95_ms"],
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 

@@ -26,10 +26,9 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[Sp
 
 # A paragraph that can only be one sentence (no sentence-ending mark but one at its very end, no
 # quotation mark or closing bracket before it, after which the segmenter may also cut) is not
-# handed to the segmenter:
-# in news, headlines, datelines and one-sentence paragraphs are about four in ten, and the
-# segmenter's cost is per call. Its answer on these is the same (every paragraph of the RealTime QA
-# and RGB corpora, and 200,000 random ones, compared).
+# handed to the segmenter: in news, headlines, datelines and one-sentence paragraphs are about
+# four in ten, and the segmenter's cost is per call. Its answer on these is the same (every
+# paragraph of the RealTime QA and RGB corpora, and 200,000 random ones, compared).
 _FINAL_MARK = re.compile(r"(?:[.!?。．！？…]|[)\]]+)?\s*\Z")
 _INNER_MARK = re.compile(r"[.!?。．！？…\r\n\"“”«»‘)\]}]|['’](?!\w)")
 

@@ -202,12 +202,9 @@ def release_chroma() -> None:
     """Let go of this process's embedded Chroma clients (and their in-memory indexes)."""
     import gc
 
-    from chromadb.api.shared_system_client import SharedSystemClient
+    from rag.index.embedded import forget_all
 
-    from rag.index.store import _client
-
-    _client.cache_clear()
-    SharedSystemClient.clear_system_cache()
+    forget_all()
     gc.collect()
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from more_itertools import chunked
 
 from ..config import Settings
+from . import embedded
 from .articles import MANIFEST_VERSION, Articles
 from .schema import ChunkMeta, StoredChunk, StoredDoc, StoredVersion, chunk_id, doc_id_for  # noqa: F401 (re-exported)
 
@@ -54,14 +55,12 @@ def _patiently(call):
 
 
 @functools.lru_cache(maxsize=8)
-def _client(path: str | None, host: str | None, port: int, ssl: bool):
+def _server_client(host: str, port: int, ssl: bool):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if host:
-        return chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=chroma_settings)
-    return chromadb.PersistentClient(path=path, settings=chroma_settings)
+    return chromadb.HttpClient(host=host, port=port, ssl=ssl,
+                               settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
 
 
 class Store:
@@ -74,20 +73,12 @@ class Store:
         self.settings = settings
         where = (f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
                  else f"the index in {settings.chroma_dir}")
-        function = embedding_function(settings)
+        self._function = function = embedding_function(settings)
+        self._generation = 0
         try:
-            self.client = client = self._connect()
-            try:
-                self.collection = client.get_or_create_collection(
-                    settings.collection, embedding_function=function, configuration={"hnsw": {"space": "cosine"}},
-                )
-            except ValueError as exc:
-                if "embedding function" not in str(exc).lower():
-                    raise
-                self.collection = client.get_collection(settings.collection)  # made by another embedder: said below
-            recorded = (self.collection.configuration_json or {}).get("embedding_function")
-            self.max_batch = max(1, min(client.get_max_batch_size(), 1000))
-            self.articles = Articles(client, f"{settings.collection}-articles")
+            self._open()
+            recorded = (self._collection.configuration_json or {}).get("embedding_function")
+            self.max_batch = max(1, min(self.client.get_max_batch_size(), 1000))
             self.written = 0  # chunks this process added, less those it deleted (a change's count, see manifest.py)
         except Exception as exc:  # chromadb raises many types for "cannot connect/open"
             raise StoreError(f"cannot open {where}: {exc}") from exc
@@ -98,12 +89,43 @@ class Store:
                 "set the embedder back, or run `rag reindex` to embed every article again with the new one"
             )
 
-    def _connect(self):
+    def _open(self) -> None:
+        """Get the two collections from this process's client of the index (for the embedded
+        index: the client opened again when another process wrote to it, rag/index/embedded.py)."""
         settings = self.settings
         if settings.chroma_host:
-            return _client(None, settings.chroma_host, settings.chroma_port, settings.chroma_ssl)
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return _client(str(settings.chroma_dir.resolve()), None, 0, False)
+            client, generation = _server_client(settings.chroma_host, settings.chroma_port, settings.chroma_ssl), 0
+        else:
+            settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+            self._folder = str(settings.chroma_dir.resolve())
+            opened = embedded.client(self._folder)
+            client, generation = opened.client, opened.generation
+        try:
+            collection = client.get_or_create_collection(
+                settings.collection, embedding_function=self._function, configuration={"hnsw": {"space": "cosine"}},
+            )
+        except ValueError as exc:
+            if "embedding function" not in str(exc).lower():
+                raise
+            collection = client.get_collection(settings.collection)  # made by another embedder: said by __init__
+        self.client, self._collection, self._generation = client, collection, generation
+        self._articles = Articles(client, f"{settings.collection}-articles")
+
+    def _current(self) -> None:
+        if not self.settings.chroma_host and embedded.client(self._folder).generation != self._generation:
+            self._open()
+
+    @property
+    def collection(self):
+        """The chunks' collection (opened again first if another process wrote the embedded index)."""
+        self._current()
+        return self._collection
+
+    @property
+    def articles(self) -> Articles:
+        """The article manifest (rag/index/articles.py), likewise current."""
+        self._current()
+        return self._articles
 
     # --- reading -------------------------------------------------------------------------
 

@@ -25,13 +25,26 @@ def _lock(settings: Settings):
 
 @contextmanager
 def writing(settings: Settings, wait: float = WAIT_SECONDS) -> Iterator[None]:
-    """Hold the write lock; raises TimeoutError (filelock.Timeout) after `wait` seconds."""
+    """Hold the write lock; raises TimeoutError (filelock.Timeout) after `wait` seconds. An
+    embedded index is marked as written when the hold starts and when it ends: other processes
+    open it again before they next use it (rag/index/embedded.py)."""
     lock = _lock(settings)
     lock.acquire(timeout=wait)
     try:
+        _mark(settings)
         yield
     finally:
-        lock.release()
+        try:
+            _mark(settings)
+        finally:
+            lock.release()
+
+
+def _mark(settings: Settings) -> None:
+    if not settings.chroma_host:
+        from .embedded import mark_written
+
+        mark_written(settings.chroma_dir)
 
 
 @contextmanager

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 MARK = "written-by"  # file in the index folder, replaced by each writing session
+RETIRE_SECONDS = 5.0  # an old system is stopped this long after the index was opened again
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,10 @@ class Opened:
     generation: int  # how many times this process has opened this folder
 
 
-# Explicit caches of this process: the client of each index folder, and the marks it left.
+# Explicit caches of this process: the client of each index folder (with the mark it last saw),
+# and the Chroma systems it has replaced, until they are stopped.
 _OPENED: dict[str, Opened] = {}
+_RETIRED: list[tuple[float, Any]] = []  # (when, Chroma system) replaced by a newer one, to be stopped
 _LOCK = threading.Lock()
 
 
@@ -68,9 +72,10 @@ def client(folder: Path | str) -> Opened:
     path = folder if isinstance(folder, str) else str(folder.resolve())
     key = _mark_key(path)
     opened = _OPENED.get(path)
-    if opened is not None and opened.seen == key:
+    if opened is not None and opened.seen == key and not _RETIRED:
         return opened
     with _LOCK:
+        _stop_retired()
         opened = _OPENED.get(path)
         if opened is not None and opened.seen == key:
             return opened
@@ -89,12 +94,27 @@ def _open(path: str):
 
 def _forget_system(path: str) -> None:
     """Make the next client of `path` a new Chroma system (its index read from disk). The old
-    system is not stopped: a search under way in another thread finishes on it; it is dropped
-    when nothing holds it (Chroma keeps one system per folder in a class-level table)."""
+    one is stopped, which frees its copy of the vector index, at the first use of the index
+    RETIRE_SECONDS later: a search under way in another thread finishes on it first. (Chroma
+    keeps one system per folder in a class-level table; left running, each old one stayed in
+    memory.)"""
     from chromadb.api.shared_system_client import SharedSystemClient
 
-    SharedSystemClient._identifier_to_system.pop(path, None)
+    old = SharedSystemClient._identifier_to_system.pop(path, None)
     SharedSystemClient._identifier_to_refcount.pop(path, None)
+    if old is not None:
+        _RETIRED.append((time.monotonic(), old))
+
+
+def _stop_retired() -> None:
+    """Stop the systems retired long enough ago (called under _LOCK)."""
+    now = time.monotonic()
+    while _RETIRED and now - _RETIRED[0][0] >= RETIRE_SECONDS:
+        _, system = _RETIRED.pop(0)
+        try:
+            system.stop()
+        except Exception:  # already stopped
+            pass
 
 
 def forget_all() -> None:
@@ -104,4 +124,5 @@ def forget_all() -> None:
 
     with _LOCK:
         _OPENED.clear()
+        _RETIRED.clear()
         SharedSystemClient.clear_system_cache()

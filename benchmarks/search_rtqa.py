@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCH = HERE.parents[1] / "shared" / "bench" / "realtimeqa"
 sys.path.append(str(HERE))
 
 
@@ -33,7 +32,8 @@ def main() -> None:
     import rag
     from rag import Index, Settings, ingest, search
     from rag.prompts import count_tokens
-    from rtqa_data import answer_variants, hits_at, normalise
+    from retrieval_rtqa import score
+    from rtqa_data import BENCH, answer_variants, hits_at, normalise
 
     with tempfile.TemporaryDirectory() as tmp:
         where = args.index
@@ -51,10 +51,7 @@ def main() -> None:
             times.append(1000 * (time.perf_counter() - t0))
             labels = [any(v in normalise(p.text) for v in answer_variants(q["answer"])) for p in passages]
             found.append((q["split"], hits_at(labels, [count_tokens(p.text) for p in passages])))
-    out = {"rag": str(Path(rag.__file__).parent), "chunks": index.count()}
-    for split in ("dev", "holdout"):
-        rows = [h for s, h in found if s == split]
-        out[split] = {m: round(sum(h[m] for h in rows) / len(rows), 3) for m in rows[0]}
+    out = {"rag": str(Path(rag.__file__).parent), "chunks": index.count(), **score(found)}
     out["search_k30_p50_ms"] = round(statistics.median(times), 1)
     print(json.dumps(out))
 

@@ -95,13 +95,4 @@ def test_a_paragraph_taken_as_one_sentence_without_the_segmenter_is_cut_as_the_s
 
     text = "Title\n\n" + paragraph + "\n"
     start, end = 7, 7 + len(paragraph)
-    segmenter_spans = []
-    cursor = 0
-    for piece in sentences._segmenter().segment(paragraph):
-        piece = piece.strip()
-        if piece:
-            found = paragraph.find(piece, cursor)
-            segmenter_spans.append((start + found, start + found + len(piece)))
-            cursor = found + len(piece)
-    got = [(s.start, s.end) for s in sentences.sentence_spans(text, start, end)]
-    assert got == segmenter_spans
+    assert sentences.sentence_spans(text, start, end) == sentences._segmented(text, start, end)

@@ -15,7 +15,7 @@ from ..config import Settings
 from ..limits import MAX_SOURCES, BadRequest, check_k, check_list, check_text
 from ..index.embeddings import index_embedder
 from ..index.opened import Index, open_index
-from ..index.schema import StoredChunk
+from ..index.schema import StoredChunk, doc_id_of
 from ..index.store import doc_id_for
 from ..index.library import by_outlet, match_sources
 from ..timeframe import Period, asked_period, day_of, parse_day
@@ -213,9 +213,9 @@ def _dense(index: Index, qvec, n: int, filters: list[dict], allowed_docs: set[st
     if ids is not None:
         return index.store.query(qvec, min(n, len(ids)), ids=ids)
     nearest = index.store.query(qvec, OVERFETCH)
-    records = index.store.articles.get({cid.split(":", 1)[0] for cid, _ in nearest})
+    records = index.store.articles.get({doc_id_of(cid) for cid, _ in nearest})
     kept = [(cid, sim) for cid, sim in nearest
-            if (r := records.get(cid.split(":", 1)[0])) is not None
+            if (r := records.get(doc_id_of(cid))) is not None
             and (allowed_docs is None or r.doc_id in allowed_docs)
             and (days is None or days[0] <= day_of(r.date) <= days[1])]
     return kept[:n]

@@ -114,6 +114,11 @@ def chunk_id(doc_id: str, version: str, index: int) -> str:
     return f"{doc_id}:{version}:{index:05d}"
 
 
+def doc_id_of(cid: str) -> str:
+    """The doc id a chunk id (`chunk_id`) starts with."""
+    return cid.split(":", 1)[0]
+
+
 @dataclass
 class StoredVersion:
     n_chunks: int

@@ -44,6 +44,12 @@ def _split_paragraph(text: str, start: int, end: int) -> list[Span]:
     if stripped and _one_sentence(stripped):
         lead = len(paragraph) - len(paragraph.lstrip())
         return [Span(start + lead, start + lead + len(stripped))]
+    return _segmented(text, start, end)
+
+
+def _segmented(text: str, start: int, end: int) -> list[Span]:
+    """The segmenter's sentences of the paragraph text[start:end], as spans of `text`."""
+    paragraph = text[start:end]
     spans: list[Span] = []
     cursor = 0
     for piece in _segmenter().segment(paragraph):

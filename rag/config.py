@@ -145,6 +145,11 @@ class Settings(BaseSettings):
     encoding: str = "cl100k_base"
     max_file_mb: float = Field(10.0, gt=0)
     embed_batch: int = Field(32, ge=1, le=512)
+    # reading one file (converting it, splitting and chunking its text) runs in a worker process
+    # that is stopped after this many seconds and may use this much memory (rag/indexing/guard.py):
+    # a file that needs more is skipped with the reason, and the run goes on
+    file_timeout: float = Field(25.0, gt=0)
+    file_memory_mb: int = Field(500, ge=100)
     # fetching a URL: seconds for each step (connect, each read); private and loopback addresses
     # (the machine's own services, the office network) only when this is true
     fetch_timeout: float = Field(15.0, gt=0)

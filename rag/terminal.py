@@ -99,11 +99,18 @@ class progress_bar:
             if enabled and err.is_terminal
             else None
         )
+        self.description = description
         self.task = self.bar.add_task(description, total=None) if self.bar else None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, completed=done, total=total)
+            self.bar.update(self.task, completed=done, total=total, description=self.description)
+
+    def reading(self, source: str) -> None:
+        """Name the file being converted and chunked (the bar then says what it waits for)."""
+        if self.bar is not None:
+            name = source.rsplit("/", 1)[-1]
+            self.bar.update(self.task, description=f"reading {escape(name[:40])}")
 
     def __enter__(self) -> "progress_bar":
         if self.bar:

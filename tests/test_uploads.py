@@ -25,7 +25,7 @@ def test_names_cannot_leave_the_uploads_folder():
     assert len(safe_name("x" * 500 + ".md")) <= 83
 
 
-def test_save_refuses_big_and_unknown_files_and_converts_html(tmp_path):
+def test_save_refuses_big_and_unknown_files_and_html_is_converted_by_the_ingest(tmp_path):
     settings = Settings(data_dir=tmp_path / "index", max_file_mb=0.01)
     page = tmp_path / "story.html"
     page.write_text(PAGE, encoding="utf-8")
@@ -38,18 +38,18 @@ def test_save_refuses_big_and_unknown_files_and_converts_html(tmp_path):
     saved, refused = save([page, big, odd, evil], settings, names=["story.html", "big.txt", "notes.xlsx", "../../evil.txt"])
     reasons = {r.source: r.reason for r in refused}
     assert "too large" in reasons["big.txt"] and "unsupported" in reasons["notes.xlsx"]
-    assert [p.name for p in saved] == ["story.txt", "evil.txt"]
+    assert [p.name for p in saved] == ["story.html", "evil.txt"]  # the page as uploaded
     assert all(p.parent == uploads_dir(settings) for p in saved)
-    text = saved[0].read_text(encoding="utf-8")
-    assert text.startswith("Storm closes ports along the coast") and "By Jane Doe" in text
-    assert "Advertisement" not in text and "Related:" not in text and "Home | World" not in text
 
     report = ingest(saved, prune=False, settings=settings)
     assert [f.status for f in report.files] == ["added", "added"]
     a = answer("When are the ports expected to reopen?", settings=settings)
     assert not a.abstained and "Tuesday" in a.text
     c = a.citations[0]
-    assert c.name == "story.txt" and read_raw(c.path, c.encoding)[c.start : c.end] == c.quote
+    assert c.name == "story.html" and read_raw(c.path, c.encoding)[c.start : c.end] == c.quote
+    text = read_raw(c.path, c.encoding)  # the page's text, converted at ingest
+    assert text.startswith("Storm closes ports along the coast") and "By Jane Doe" in text
+    assert "Advertisement" not in text and "Related:" not in text and "Home | World" not in text
 
 
 def test_the_same_upload_twice_is_one_file_and_a_different_one_gets_a_new_name(tmp_path):

@@ -15,6 +15,7 @@ from ..offline import encoding as get_encoding
 from .sentences import document_sentences
 
 _WORD_PIECE = re.compile(r"\S+\s*")
+RUN_CHARS = 256
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def chunk_document(
     sentences = document_sentences(doc) if sentences is None else sentences
 
     def count(span: Span) -> int:
-        return len(enc.encode_ordinary(doc.text[span.start : span.end]))
+        return count_tokens(enc, doc.text[span.start : span.end])
 
     chunks: list[Chunk] = []
     for block_sentences in sentences:
@@ -52,8 +53,26 @@ def chunk_document(
         for first, last in _pack([n for _, n in pieces], size, overlap):
             start, end = pieces[first][0].start, pieces[last][0].end
             text = doc.text[start:end]
-            chunks.append(Chunk(len(chunks), text, start, end, len(enc.encode_ordinary(text))))
+            chunks.append(Chunk(len(chunks), text, start, end, count_tokens(enc, text)))
     return chunks
+
+
+# tiktoken's BPE takes time quadratic in the length of one piece of text without spaces (5 MB of
+# one "word": minutes); such runs are counted a slice at a time (text with none counts as before)
+_LONG_RUN = re.compile(r"\S{%d,}" % (RUN_CHARS + 1))
+
+
+def count_tokens(enc, text: str) -> int:
+    """Tokens of `text`: exact unless it holds a run of more than RUN_CHARS characters without a
+    space, which is counted RUN_CHARS characters at a time (about as many tokens)."""
+    if not _LONG_RUN.search(text):
+        return len(enc.encode_ordinary(text))
+    total, cursor = 0, 0
+    for run in _LONG_RUN.finditer(text):
+        total += len(enc.encode_ordinary(text[cursor : run.start()]))
+        total += sum(len(enc.encode_ordinary(text[i : i + RUN_CHARS])) for i in range(run.start(), run.end(), RUN_CHARS))
+        cursor = run.end()
+    return total + len(enc.encode_ordinary(text[cursor:]))
 
 
 def _pack(lengths: list[int], size: int, overlap: int) -> list[tuple[int, int]]:
@@ -82,7 +101,11 @@ def _split_long(text: str, sentence: Span, size: int, count) -> list[tuple[Span,
     words: list[tuple[Span, int]] = []
     for m in _WORD_PIECE.finditer(text, sentence.start, sentence.end):
         word = Span(m.start(), m.start() + len(m.group().rstrip()))
-        words.extend(_halve(word, size, count))
+        parts = [word]
+        if word.end - word.start > 4 * RUN_CHARS:  # a "word" far longer than a chunk: cut by characters first
+            parts = [Span(at, min(word.end, at + 2 * RUN_CHARS)) for at in range(word.start, word.end, 2 * RUN_CHARS)]
+        for part in parts:
+            words.extend(_halve(part, size, count))
     out: list[tuple[Span, int]] = []
     for first, last in _pack([n for _, n in words], size, 0):
         piece = Span(words[first][0].start, words[last][0].end)

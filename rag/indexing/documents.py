@@ -27,6 +27,7 @@ _BARE_DATE = re.compile(
     re.IGNORECASE,
 )
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MAX_META_CHARS = 300  # a dateline or a "Source:" line is short: longer units are not matched against them
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,13 @@ def parse(text: str, fallback_title: str = "") -> Document:
 
     for i, span in enumerate(spans):
         unit = text[span.start : span.end].strip()
-        if not stated_outlet and len(boilerplate.words(unit)) <= 12 and (found := metadata_outlet(unit)):
+        short = len(unit) <= _MAX_META_CHARS and len(boilerplate.words(unit)) <= 12  # a metadata line's length
+        if not stated_outlet and short and (found := metadata_outlet(unit)):
             stated_outlet = found  # "Source: Reuters" (the HTML reader writes a page's site name so)
             role[i] = "outlet"
             continue
         # The dateline first: "Published: 2015/11/01" reads like a comment form's words to the cleaner
-        if not date and len(boilerplate.words(unit)) <= 12 and (iso := _parse_dateline(unit)):
+        if not date and short and (iso := _parse_dateline(unit)):
             date = iso
             role[i] = "dateline"
         elif reason := boilerplate.furniture_reason(unit):

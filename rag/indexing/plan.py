@@ -10,27 +10,32 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Settings
-from ..index.embeddings import embedder_identity
 from ..index.articles import ArticleRecord
 from ..index.schema import ChunkMeta, StoredDoc, chunk_id, doc_id_for
 from ..types import FileResult, Statement
-from ..index import copies
 from . import boilerplate
-from .corrections import Correction
 from .chunking import Chunk, chunk_document
+from .convert import convert
 from .documents import Document, parse
 from .outlets import OUTLET_MARK
+from .prose import not_prose
 from .quotes import INDEX_VERSION, cited_outlets, name_tokens, statements
 from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
+
+if TYPE_CHECKING:
+    from .corrections import Correction
 
 CHUNKER_VERSION = "1"
 
 
 def settings_fingerprint(settings: Settings) -> str:
     """Everything besides a file's bytes that decides its chunks and vectors."""
+    from ..index.embeddings import embedder_identity  # (imported here: the reading worker never loads Chroma)
+
     parts = (
         CHUNKER_VERSION,
         boilerplate.CLEANER_VERSION,
@@ -79,6 +84,8 @@ class Job:
 
     def record(self) -> ArticleRecord:
         """The file's record in the article manifest (rag/index/articles.py)."""
+        from ..index import copies  # (imported here: the reading worker has no use for MinHash)
+
         path = str(self.file.path)
         sig = copies.signature("\n".join(c.text for c in self.chunks))
         names, counts = quoted(self.statements)
@@ -120,17 +127,35 @@ class Decision:
     stat: tuple[int, int] | None = None  # an unchanged file's size and mtime, to remember in its record
 
 
-def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
-              correction: Correction | None = None, original: Path | None = None) -> Decision:
-    """What `path` needs; `correction`: what the user set for it by hand (rag/indexing/corrections.py);
-    `original`: the file `path` is the converted text of (rag/indexing/convert.py).
-    A file whose size and modification time are those it had when it was stored is unchanged
-    without being read (as git and rsync decide); any other is read and its bytes hashed."""
+def unchanged(source: str, path: Path, previous: StoredDoc | None, fingerprint: str) -> Decision | None:
+    """A file whose size and modification time are those it had when it was stored is unchanged
+    without being read (as git and rsync decide): its Decision; None when it must be read."""
     stat = _stat(path)
     if previous is not None and previous.content_hash and stat == (previous.size, previous.mtime_ns):
         current = previous.versions.get(version_of(previous.content_hash, fingerprint))
         if current is not None and current.complete and previous.index_version == INDEX_VERSION:
             return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title))
+    return None
+
+
+def prepare(found: Path, source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
+            correction: Correction | None, site: str) -> tuple[Path, Decision]:
+    """Convert `found` to the text file `path` when that is another file (a web page, PDF or Word
+    file), then plan it: what runs, for each file, in the guarded worker (rag/indexing/guard.py)."""
+    if path != found:
+        path = convert(found, settings, site=site)
+    return path, plan_file(source, path, previous, settings, fingerprint, correction, found if path != found else None)
+
+
+def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Settings, fingerprint: str,
+              correction: Correction | None = None, original: Path | None = None) -> Decision:
+    """What `path` needs; `correction`: what the user set for it by hand (rag/indexing/corrections.py);
+    `original`: the file `path` is the converted text of (rag/indexing/convert.py).
+    An unchanged file (its size and modification time as stored) is not read; any other is read
+    and its bytes hashed."""
+    if (same := unchanged(source, path, previous, fingerprint)) is not None:
+        return same
+    stat = _stat(path)
     try:
         file = read_text_file(path, settings.max_file_bytes)
     except Unreadable as exc:
@@ -141,7 +166,9 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
         if current is not None and current.complete and previous.index_version == INDEX_VERSION:
             return Decision(result=FileResult(source, "unchanged", current.n_chunks, previous.title),
                             stat=stat if stat != (previous.size, previous.mtime_ns) else None)
-    doc = parse(file.text, fallback_title=path.stem)
+    if (junk := not_prose(file.text)) is not None:
+        return _drop(previous, source, junk)
+    doc = parse(file.text, fallback_title=(original or path).stem)  # a converted file: its original's name
     if correction is not None:
         doc = correction.apply(doc)
     sentences = document_sentences(doc)

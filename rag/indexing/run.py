@@ -25,11 +25,12 @@ from ..index.writelock import writing
 from ..types import FileResult, IngestReport
 from .discover import Discovery, Found, discover
 from .fetch import fetch, is_url, url_host
-from .convert import CONVERTED_SUFFIXES, convert, forget, text_path
+from .convert import CONVERTED_SUFFIXES, converted_before, forget, text_path
 from .corrections import load as load_corrections
 from .manifest import Change, changing
 from .reading import Unreadable
-from .plan import Job, plan_file, settings_fingerprint
+from .guard import guarded
+from .plan import Job, prepare, settings_fingerprint, unchanged
 from .write import Progress, Writer
 
 
@@ -86,6 +87,7 @@ class _Run:
         self.store = index.store
         self.lexical = index.lexical
         self.writer = Writer(self.store, self.lexical, self.settings, progress)
+        self.progress_file = getattr(progress, "reading", None)  # told each file the worker reads, when it listens
         self.results: list[FileResult] = []
         self.notes: list[str] = []
         self.refreshed = 0
@@ -116,14 +118,20 @@ class _Run:
         restat: dict[str, tuple[int, int]] = {}  # unchanged files read again: their size and mtime now
         for f in found.files:
             path = where[f.path]
-            if path != f.path:
-                try:
-                    path = convert(f.path, self.settings, site=url_host(f.source))
+            previous = stored.get(str(path))
+            decision = None  # unchanged, told without converting or reading: no worker needed
+            if path == f.path or converted_before(f.path, self.settings) == path:
+                decision = unchanged(f.source, path, previous, fingerprint)
+            if decision is None:
+                if self.progress_file:
+                    self.progress_file(f.source)
+                try:  # converted, read, split and chunked in the guarded worker (guard.py)
+                    path, decision = guarded(prepare, f.path, f.source, path, previous, self.settings, fingerprint,
+                                             corrected.get(str(path)), url_host(f.source), settings=self.settings)
                 except Unreadable as exc:
-                    self.results.append(FileResult(f.source, "skipped", reason=str(exc)))
+                    kept = " (the version indexed before is kept)" if previous is not None else ""
+                    self.results.append(FileResult(f.source, "skipped", reason=f"{exc}{kept}"))
                     continue
-            decision = plan_file(f.source, path, stored.get(str(path)), self.settings, fingerprint,
-                                 corrected.get(str(path)), original=f.path if path != f.path else None)
             if decision.drop is not None:
                 self.drop(decision.drop, forget_text=False)
             if decision.stat is not None:

@@ -1,4 +1,5 @@
-"""Files uploaded through the UI: safe names, size limits, HTML converted to text, then ingested.
+"""Files uploaded through the UI: safe names, size limits, then ingested like any file (a web page,
+PDF or Word file converted to text inside the ingest's guard: rag/indexing/guard.py).
 
 Uploads are kept in <RAG_DATA_DIR>/uploads so that citations keep pointing at a file on disk.
 A name is reduced to its last path component and to letters, digits, dots, dashes and
@@ -14,8 +15,6 @@ from typing import Sequence
 
 from ..atomic import write_atomic
 from ..config import Settings
-from .html import html_to_text
-from .reading import detect_encoding
 from ..types import FileResult
 
 ACCEPTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
@@ -59,14 +58,7 @@ def save(files: Sequence[str | os.PathLike], settings: Settings, names: Sequence
         except OSError as exc:
             refused.append(FileResult(shown, "skipped", reason=f"cannot read the upload: {exc.strerror or exc}"))
             continue
-        if shown.lower().endswith((".html", ".htm")):
-            encoding = detect_encoding(data)
-            text = html_to_text(data.decode(encoding, errors="replace")) if encoding else None
-            if text is None:
-                refused.append(FileResult(shown, "skipped", reason="no article text found in the HTML"))
-                continue
-            shown, data = shown.rsplit(".", 1)[0] + ".txt", text.encode("utf-8")
-        saved.append(_write(target_dir, shown, data))
+        saved.append(_write(target_dir, shown, data))  # (a page, PDF or Word file is converted by the ingest, guarded)
     return saved, refused
 
 

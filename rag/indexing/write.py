@@ -24,7 +24,9 @@ from .chunking import Chunk
 from .manifest import mean_vector
 from .plan import Job
 
-Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+# (chunks embedded so far, chunks to embed); one that also has a `reading(source)` method is told
+# each file as it is converted and chunked (a long one shows which it is)
+Progress = Callable[[int, int], None]
 # chunks embedded, then committed in one write to each collection and one BM25 commit: an
 # interruption loses at most this many (5 s of MiniLM on 2 cores); each write is a transaction
 # synced to disk (tens of milliseconds), so a step of a few chunks costs more than their embedding

@@ -244,7 +244,8 @@ def feed_sync(
             emit_json([asdict(r) for r in results])
         for r in results if not as_json else ():
             line = (f"[red]{escape(r.error)}[/]" if r.error
-                    else f"{r.new} new, {r.seen} seen before" + (f", [yellow]{r.failed} could not be fetched[/]" if r.failed else ""))
+                    else f"{r.new} new, {r.seen} seen before" + (f", [yellow]{r.failed} could not be fetched[/]" if r.failed else "")
+                       + (f", {r.later} left for the next sync" if r.later else ""))
             out.print(f"{escape(r.url)}: {line}")
         if period is None:
             if any(r.error for r in results):

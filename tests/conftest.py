@@ -169,6 +169,16 @@ def site(tmp_path_factory):
     pages = {"/news/ferry": ("text/html; charset=utf-8", PAGE.encode()), "/files/report": ("application/pdf", pdf.read_bytes()),
              "/data.json": ("application/json", b'{"a": 1}'), "/huge": ("text/html", b"<p>" + b"x" * 3_000_000 + b"</p>")}
 
+    entities = "".join(f'<!ENTITY a{i} "' + f"&a{i - 1};" * 10 + '">' for i in range(1, 10))
+    pages |= {  # feeds as a hostile server writes them: entity expansion, an external entity (XXE)
+        "/feed-laughs.xml": ("application/rss+xml", (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a0 "lol lol">{entities}]>'
+                                                     '<rss version="2.0"><channel><title>&a9;</title><item><title>&a9;</title>'
+                                                     "<link>/items/1</link><guid>&a9;</guid></item></channel></rss>").encode()),
+        "/feed-xxe.xml": ("application/rss+xml", ('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+                                                  '<rss version="2.0"><channel><title>News</title><item><title>&xxe;</title>'
+                                                  "<link>/items/2</link><guid>xxe-&xxe;</guid></item></channel></rss>").encode()),
+    }
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path.startswith("/items/"):  # the pages a feed links to: one short article each

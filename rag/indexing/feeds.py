@@ -21,11 +21,13 @@ from ..index.opened import Index, open_index
 from ..limits import BadRequest
 from ..types import IngestReport
 from .fetch import fetch_bytes, is_url
+from .guard import guarded
 from .reading import Unreadable
 
 FEED_KINDS = frozenset({"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
                         "application/rdf+xml", "application/feed+json"})
 MAX_SEEN = 5000  # items remembered per feed (the oldest forgotten first)
+MAX_NEW = 500  # pages fetched per feed in one sync: a feed of 100,000 items is taken in steps
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class FeedSync:
     seen: int  # items skipped, seen before
     failed: int  # items whose page could not be fetched (tried again next time)
     error: str = ""  # the feed itself could not be read
+    later: int = 0  # new items left for the next sync (more than MAX_NEW at once)
 
 
 def _file(settings: Settings) -> Path:
@@ -86,23 +89,32 @@ def sync_feeds(settings: Settings | None = None, *, index: Index | None = None, 
             out.append(FeedSync(url, 0, 0, 0, str(exc)))
             continue
         seen = set(feed.get("seen", []))
-        new = {key: link for key, link in items if key not in seen}
+        unseen = {key: link for key, link in items if key not in seen}
+        new = dict(list(unseen.items())[:MAX_NEW])
         report: IngestReport | None = ingest(list(dict.fromkeys(new.values())), prune=False, index=index,
                                              progress=progress) if new else None
         done = {f.source for f in report.files if f.status != "skipped"} if report else set()
         kept = [key for key, link in new.items() if link in done]
         feed["seen"] = (feed.get("seen", []) + kept)[-MAX_SEEN:]
         feed["synced"] = _now()
-        out.append(FeedSync(url, len(kept), len(items) - len(new), len(new) - len(kept)))
+        later = len(unseen) - len(new)  # beyond MAX_NEW: the next syncs take them
+        out.append(FeedSync(url, len(kept), len(items) - len(unseen), len(new) - len(kept), later=later))
     _write(settings, data)
     return out
 
 
 def _items(url: str, settings: Settings) -> list[tuple[str, str]]:
-    """(key, link) of each item of the feed at `url`, as the feed lists them."""
+    """(key, link) of each item of the feed at `url`, as the feed lists them; the feed is parsed in
+    the guarded worker (rag/indexing/guard.py), like any file."""
+    body, _, final = fetch_bytes(url, settings, FEED_KINDS)
+    return guarded(parse_feed, body, final, settings=settings)
+
+
+def parse_feed(body: bytes, final: str) -> list[tuple[str, str]]:
+    """(key, link) of each item of a feed fetched from `final` (feedparser: expat, with external
+    entities off and its limit on entity expansion)."""
     import feedparser
 
-    body, _, final = fetch_bytes(url, settings, FEED_KINDS)
     parsed = feedparser.parse(body)
     if parsed.bozo and not parsed.entries:
         raise Unreadable(f"not a readable feed: {parsed.get('bozo_exception', 'unknown error')}")
@@ -111,7 +123,7 @@ def _items(url: str, settings: Settings) -> list[tuple[str, str]]:
         link = urljoin(final, entry.get("link") or "") if entry.get("link") else ""
         if not is_url(link):
             continue  # an item with no page to fetch
-        out.append((entry.get("id") or link, link))
+        out.append((str(entry.get("id") or link)[:2000], link))
     return out
 
 

@@ -6,7 +6,7 @@ what is cited, and the citation names the URL. Fetching again an unchanged page 
 Only http and https; redirects are followed one by one (at most MAX_REDIRECTS) and every target
 is checked again; a host that resolves to a private, loopback, link-local or reserved address is
 refused unless RAG_FETCH_PRIVATE=true; the body is read no further than RAG_MAX_FILE_MB; each
-step times out after RAG_FETCH_TIMEOUT seconds.
+step times out after RAG_FETCH_TIMEOUT seconds, and the whole fetch after twice that.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import ipaddress
 import json
 import re
 import socket
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -65,6 +66,7 @@ def fetch_bytes(url: str, settings: Settings, kinds) -> tuple[bytes, str, str]:
     import httpx
 
     timeout = httpx.Timeout(settings.fetch_timeout)
+    started = time.monotonic()  # a server that drips a byte at a time meets each step's timeout, not this one
     target = url
     with httpx.Client(follow_redirects=False, timeout=timeout, headers={"User-Agent": USER_AGENT},
                       trust_env=True) as client:  # (the user's proxy settings apply)
@@ -84,7 +86,7 @@ def fetch_bytes(url: str, settings: Settings, kinds) -> tuple[bytes, str, str]:
                     if kind not in kinds:
                         wanted = "a web page or a PDF" if kinds is _KINDS else "a feed"
                         raise Unreadable(f"not {wanted} (content-type {kind or 'missing'})")
-                    return _bounded(response, settings.max_file_bytes), kind, target
+                    return _bounded(response, settings.max_file_bytes, started + 2 * settings.fetch_timeout), kind, target
             except httpx.TimeoutException:
                 raise Unreadable(f"no answer within {settings.fetch_timeout:g} s (RAG_FETCH_TIMEOUT)") from None
             except httpx.HTTPError as exc:
@@ -111,12 +113,15 @@ def _check(url: str, settings: Settings) -> None:
                              "set RAG_FETCH_PRIVATE=true to fetch from it")
 
 
-def _bounded(response, limit: int) -> bytes:
+def _bounded(response, limit: int, deadline: float) -> bytes:
+    """The body, decoded (gzip and the like), never more than `limit` bytes, by `deadline`."""
     body = bytearray()
     for part in response.iter_bytes():
         body += part
         if len(body) > limit:
             raise Unreadable(f"too large: over {limit / 1_048_576:g} MB (RAG_MAX_FILE_MB)")
+        if time.monotonic() > deadline:
+            raise Unreadable("still arriving after twice RAG_FETCH_TIMEOUT: a server that sends a byte at a time?")
     return bytes(body)
 
 

@@ -3,11 +3,13 @@ process with a time limit (RAG_FILE_TIMEOUT) and a memory limit (RAG_FILE_MEMORY
 goes wrong there (an exception from any parser, a file that needs more memory or time, a reader
 that crashes) comes back as `Unreadable` with the reason a user is shown; the run goes on.
 
-The worker (pebble's process pool, one process, started from a fresh interpreter) imports the
-readers once and is reused file after file; a file that times out or crashes it costs a new one.
-Its memory limit is RLIMIT_DATA, counted from what the worker holds once its readers are loaded,
-so one file may take at most that much above the baseline; C libraries (lxml, zlib) are bounded
-with the Python code.
+The worker (rag/indexing/worker.py) is a fresh interpreter started with `python -m`, never a fork
+(the parent holds threads, Chroma's and onnxruntime's, that a fork would copy mid-step) and never
+multiprocessing's spawn (which runs the caller's own script again in the child: a script that calls
+`ingest()` without a `__main__` guard would ingest twice). It loads the readers once and is reused
+file after file; a file that times out or kills it costs a new one. Its memory limit is RLIMIT_DATA,
+counted from what it holds once its readers are loaded, so C libraries (lxml, zlib) are bounded
+with the Python code. Calls are one at a time (a lock): ingests are serialised anyway.
 
     from rag.indexing.guard import guarded
     path, decision = guarded(prepare, found, ..., settings=settings)
@@ -16,92 +18,131 @@ with the Python code.
 from __future__ import annotations
 
 import atexit
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
 import threading
-from concurrent.futures import TimeoutError as FutureTimeout
+import time
+from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from ..config import Settings
 from .reading import Unreadable
 
 T = TypeVar("T")
+_START_SECONDS = 120.0  # for the worker to load its readers (on a busy machine; about 1 s when idle)
+_HEADER = struct.Struct("<Q")
 
 _lock = threading.Lock()
-_pools: dict[int, Any] = {}  # memory limit (MB) -> the pool of workers with that limit (an explicit cache)
+_workers: dict[int, "_Worker"] = {}  # memory limit (MB) -> the worker with that limit (an explicit cache)
+
+
+class _Stopped(Exception):
+    """The worker ended (a crash, a kill by the system) before it answered."""
 
 
 def guarded(function: Callable[..., T], *args: Any, settings: Settings) -> T:
-    """`function(*args)` run in the guarded worker; Unreadable with the reason when it fails."""
-    from pebble import ProcessExpired
-
-    future = _pool(settings.file_memory_mb).schedule(function, args, timeout=settings.file_timeout)
-    try:
-        return future.result()
-    except FutureTimeout:
-        raise Unreadable(f"took longer than {settings.file_timeout:g} s to read (RAG_FILE_TIMEOUT)") from None
-    except MemoryError:
-        raise Unreadable(f"needs more than {settings.file_memory_mb} MB of memory to read (RAG_FILE_MEMORY_MB)") from None
-    except ProcessExpired as exc:
-        raise Unreadable(f"the reader stopped on this file (exit code {exc.exitcode}); the file may be damaged") from None
-    except Unreadable:
-        raise
-    except RecursionError:
-        raise Unreadable("nested too deeply to read") from None
-    except Exception as exc:  # any parser's own error: the file is damaged or hostile
-        message = " ".join(str(exc).split())[:200]
-        raise Unreadable(f"cannot be read: {type(exc).__name__}{': ' + message if message else ''}") from None
-
-
-def _pool(memory_mb: int):
+    """`function(*args)` run in the guarded worker; Unreadable with the reason when it fails.
+    `function` and its arguments cross to the worker by pickle (a module-level function)."""
     with _lock:
-        pool = _pools.get(memory_mb)
-        if pool is None or not pool.active:
-            import multiprocessing
-
-            from pebble import ProcessPool
-
-            # a fresh interpreter, not a fork: the parent holds threads (Chroma, onnxruntime) a fork would copy mid-step
-            pool = ProcessPool(max_workers=1, initializer=_start, initargs=(memory_mb,),
-                               context=multiprocessing.get_context("spawn"))
-            _pools[memory_mb] = pool
-        return pool
+        worker = _workers.get(settings.file_memory_mb)
+        if worker is None or not worker.alive():
+            worker = _workers[settings.file_memory_mb] = _Worker(settings.file_memory_mb, settings.debug)
+        try:
+            status, value = worker.call((function, args), settings.file_timeout)
+        except TimeoutError:
+            worker.stop()
+            raise Unreadable(f"took longer than {settings.file_timeout:g} s to read (RAG_FILE_TIMEOUT)") from None
+        except _Stopped as exc:
+            worker.stop()
+            raise Unreadable(f"the reader stopped on this file ({exc}); the file may be damaged") from None
+    if status == "ok":
+        return value
+    if isinstance(value, Unreadable):
+        raise value
+    if isinstance(value, MemoryError):
+        raise Unreadable(f"needs more than {settings.file_memory_mb} MB of memory to read (RAG_FILE_MEMORY_MB)")
+    if isinstance(value, RecursionError):
+        raise Unreadable("nested too deeply to read")
+    message = " ".join(str(value).split())[:200]  # any parser's own error: the file is damaged or hostile
+    raise Unreadable(f"cannot be read: {type(value).__name__}{': ' + message if message else ''}")
 
 
 @atexit.register
 def shutdown() -> None:
-    """Stop the workers (at exit, and in tests that count processes)."""
+    """Stop the workers (at exit; a test that counts processes may call it)."""
     with _lock:
-        for pool in _pools.values():
-            pool.stop()
-            pool.join(timeout=5)
-        _pools.clear()
+        for worker in _workers.values():
+            worker.stop()
+        _workers.clear()
 
 
-def _start(memory_mb: int) -> None:
-    """In the worker: load every reader, then cap the memory it may take from here on."""
-    import os
-    import resource
-    import signal
+class _Worker:
+    def __init__(self, memory_mb: int, debug: bool) -> None:
+        package_root = str(Path(__file__).resolve().parents[2])  # where `rag` was imported from, first on the path
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "rag.indexing.worker", str(memory_mb)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=None if debug else subprocess.DEVNULL, env=env, close_fds=True,
+            start_new_session=True,  # Ctrl-C reaches the parent, which stops it
+        )
+        try:
+            status, value = self._receive(time.monotonic() + _START_SECONDS)
+        except (TimeoutError, _Stopped) as exc:
+            self.stop()
+            raise RuntimeError(f"the reading worker did not start ({exc}); RAG_DEBUG=1 shows why") from None
+        if status != "ready":
+            self.stop()
+            raise RuntimeError(f"the reading worker did not start: {value}")
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (it stops the pool)
-    from . import convert, documents, plan, quotes, sentences  # noqa: F401  (the readers, loaded once; importing rag sets the offline defaults)
-    from ..offline import encoding
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
-    encoding()  # the default vocabulary (another is loaded when a file asks for it)
-    for module in ("pypdf", "docx", "trafilatura", "feedparser", "charset_normalizer", "pysbd", "dateutil.parser"):
-        __import__(module)
-    sentences.sentence_spans("Warm. Up.")
-    try:
-        baseline = _data_bytes()
-        limit = baseline + memory_mb * 1_048_576
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, resource.getrlimit(resource.RLIMIT_DATA)[1]))
-    except (OSError, ValueError):  # no RLIMIT_DATA here (not Linux), or a lower hard limit: time still bounds it
-        pass
+    def call(self, message: Any, timeout: float) -> tuple[str, Any]:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.process.stdin.write(_HEADER.pack(len(data)) + data)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise _Stopped(self._ended()) from None
+        return self._receive(time.monotonic() + timeout)
 
+    def _receive(self, deadline: float) -> tuple[str, Any]:
+        header = self._read(_HEADER.size, deadline)
+        return pickle.loads(self._read(_HEADER.unpack(header)[0], deadline))
 
-def _data_bytes() -> int:
-    """The worker's data segment now (what RLIMIT_DATA counts): VmData of /proc/self/status."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmData:"):
-                return int(line.split()[1]) * 1024
-    raise OSError("no VmData")
+    def _read(self, n: int, deadline: float) -> bytes:
+        fd = self.process.stdout.fileno()
+        out = bytearray()
+        while len(out) < n:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("no answer in time")
+            piece = os.read(fd, min(n - len(out), 1 << 20))
+            if not piece:
+                raise _Stopped(self._ended())
+            out += piece
+        return bytes(out)
+
+    def _ended(self) -> str:
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            return "it stopped answering"
+        return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass

@@ -102,8 +102,7 @@ def _editing(index: Index, settings: Settings, table: gr.Dataframe, choices, onl
         lines = [f"- **{html_text(r.source)}**: not added, {html_text(r.reason)}" for r in refused]
         if saved:
             progress(0, desc="embedding")
-            result = ingest(saved, prune=False, index=index,
-                            progress=lambda done, total: progress(done / max(total, 1), desc="embedding"))
+            result = ingest(saved, prune=False, index=index, progress=_Shown(progress))
             for f in result.files:
                 what = {"added": "added", "updated": "updated", "unchanged": "already in the index",
                         "skipped": "not added", "removed": "removed"}[f.status]
@@ -184,3 +183,16 @@ def _editing(index: Index, settings: Settings, table: gr.Dataframe, choices, onl
     save_edit.click(save_details, [to_edit, edit_title, edit_outlet, edit_date], [edit_status, table, *pickers],
                     api_visibility="private")
     return [to_remove, to_edit]
+
+
+class _Shown:
+    """An ingest's progress on the page: the file being read, then the chunks embedded."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(done / max(total, 1), desc="embedding")
+
+    def reading(self, source: str) -> None:
+        self.progress(0, desc=f"reading {Path(source).name}")

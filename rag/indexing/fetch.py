@@ -6,7 +6,7 @@ what is cited, and the citation names the URL. Fetching again an unchanged page 
 Only http and https; redirects are followed one by one (at most MAX_REDIRECTS) and every target
 is checked again; a host that resolves to a private, loopback, link-local or reserved address is
 refused unless RAG_FETCH_PRIVATE=true; the body is read no further than RAG_MAX_FILE_MB; each
-step times out after RAG_FETCH_TIMEOUT seconds, and the whole fetch after twice that.
+step times out after RAG_FETCH_TIMEOUT seconds, and the whole fetch after 1.5 times that.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def fetch_bytes(url: str, settings: Settings, kinds) -> tuple[bytes, str, str]:
                     if kind not in kinds:
                         wanted = "a web page or a PDF" if kinds is _KINDS else "a feed"
                         raise Unreadable(f"not {wanted} (content-type {kind or 'missing'})")
-                    return _bounded(response, settings.max_file_bytes, started + 2 * settings.fetch_timeout), kind, target
+                    return _bounded(response, settings.max_file_bytes, started + 1.5 * settings.fetch_timeout), kind, target
             except httpx.TimeoutException:
                 raise Unreadable(f"no answer within {settings.fetch_timeout:g} s (RAG_FETCH_TIMEOUT)") from None
             except httpx.HTTPError as exc:
@@ -121,7 +121,7 @@ def _bounded(response, limit: int, deadline: float) -> bytes:
         if len(body) > limit:
             raise Unreadable(f"too large: over {limit / 1_048_576:g} MB (RAG_MAX_FILE_MB)")
         if time.monotonic() > deadline:
-            raise Unreadable("still arriving after twice RAG_FETCH_TIMEOUT: a server that sends a byte at a time?")
+            raise Unreadable("still arriving after 1.5 x RAG_FETCH_TIMEOUT: a server that sends a byte at a time?")
     return bytes(body)
 
 

@@ -157,6 +157,8 @@ def quotes_html(cited: Sequence[Citation], passages: Sequence[Passage] = ()) -> 
     """An article's quotes, each highlighted (its <mark> carries the id [n] links to) in the
     sentences around it; quotes whose windows overlap share one excerpt. The text is the file's
     (the quote checked at its offsets), else the retrieved passage's."""
+    if not cited:
+        return ""
     text, offset = _source_text(cited[0], passages)
     if text is None:
         return "".join(f'<div class="nr-passage"><mark id="nr-src-{c.n}">{html_text(c.quote)}</mark></div>'

@@ -11,7 +11,9 @@ answerable and negative questions: those figures are in-sample); "held-out" is o
 
 Each corpus file (../shared/bench/rgb, never copied into the project) is ingested into its own
 index under $NEWSRAG_BENCH_DIR, one .txt file per snippet. Answer accuracy: the answer text holds
-the gold answer or one of its aliases (lower-cased, punctuation removed) and did not abstain.
+the gold answer or one of its aliases (lower-cased, punctuation removed) and answered (neither
+hedged nor declined); negative rejection: declined. Hedged answers ("the articles do not say this
+directly; the closest they come: ...") are counted on their own beside both.
 """
 
 from __future__ import annotations
@@ -83,23 +85,30 @@ def main() -> None:
         seconds = time.perf_counter() - t0
         text = normalise(a.text)
         valid = all(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)
+        found = any(g in text for g in golds(q))
         if q["type"] == "negative_rejection":
-            outcome = a.abstained
+            outcome = a.status == "declined"
         elif q["type"] == "answerable":
-            outcome = not a.abstained and any(g in text for g in golds(q))
+            outcome = a.status == "answered" and found
         else:  # counterfactual: repeats the planted answer
             fake = normalise(q.get("fake_answer") or "")
-            outcome = bool(fake) and not a.abstained and fake in text
-        rows[half(q["id"])].setdefault(q["type"], []).append((outcome, valid, seconds, len(a.text.split())))
+            outcome = bool(fake) and a.status == "answered" and fake in text
+        rows[half(q["id"])].setdefault(q["type"], []).append((outcome, valid, seconds, len(a.text.split()), a.status, found))
     report = {}
     for split, by_form in rows.items():
+        answerable, negative = by_form["answerable"], by_form["negative_rejection"]
         report[split] = {
-            "answerable_accuracy": _share(by_form["answerable"]),
-            "negative_rejection": _share(by_form["negative_rejection"]),
+            "answerable_accuracy": _share(answerable),  # answered, and the answer holds the gold
+            "answerable_found_answered_or_hedged": _share([(r[4] != "declined" and r[5],) for r in answerable]),
+            "answerable_declined": _share([(r[4] == "declined",) for r in answerable]),
+            "negative_rejection": _share(negative),  # declined
+            "negative_declined_or_hedged": _share([(r[4] != "answered",) for r in negative]),
             "counterfactual_repeats_planted_answer": _share(by_form["counterfactual"]),
+            "outcomes": {form: {st: sum(r[4] == st for r in rs) for st in ("answered", "hedged", "declined")}
+                         for form, rs in by_form.items()},
             "questions": {form: len(r) for form, r in by_form.items()},
-            "citation_validity": _share([(valid,) for r in by_form.values() for _, valid, _, _ in r]),
-            "median_words_answerable": sorted(w for *_, w in by_form["answerable"])[len(by_form["answerable"]) // 2],
+            "citation_validity": _share([(r[1],) for rs in by_form.values() for r in rs]),
+            "median_words_answerable": sorted(r[3] for r in answerable)[len(answerable) // 2],
         }
         print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     args.out.parent.mkdir(parents=True, exist_ok=True)

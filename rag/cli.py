@@ -556,13 +556,15 @@ def evaluate_cmd(
     table.add_row("source hit", f"{report.source_hit:.3f}")
     table.add_row("citation validity", f"{report.citation_validity:.3f}")
     table.add_row("abstention accuracy", f"{report.abstention_accuracy:.3f}")
+    for kind, counts in report.outcomes.items():
+        table.add_row(f"{kind}: answered / hedged / declined", " / ".join(str(counts[s]) for s in ("answered", "hedged", "declined")))
     table.add_row("latency p50", f"{report.latency_p50 * 1000:.0f} ms")
     table.add_row("latency p95", f"{report.latency_p95 * 1000:.0f} ms")
     out.print(table)
     for r in report.results:
-        wrong_abstention = r.abstained == r.answerable
+        wrong_abstention = (r.status != "answered") == r.answerable
         if wrong_abstention or r.missing or r.source_hit is False or r.valid_citations < r.citations:
-            problem = "abstained" if r.answerable and r.abstained else "answered" if wrong_abstention else (
+            problem = r.status if r.answerable and wrong_abstention else "answered" if wrong_abstention else (
                 "missing: " + "; ".join(r.missing) if r.missing else "no gold source cited" if r.source_hit is False else "invalid citation")
             out.print(f"[yellow]{escape(r.id)}[/] {escape(r.question)} [dim]({escape(problem)})[/]")
 

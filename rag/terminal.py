@@ -60,14 +60,18 @@ def print_answer(result: Answer) -> None:
         out.print(f"[yellow]{escape(result.text)}[/]")
         out.print(f"[dim]abstained · {result.backend} · {result.timings.get('total', 0):.2f} s[/]")
         return
-    out.print(escape(result.text))
+    if result.status == "hedged":  # the first line says the articles do not say it directly
+        first, _, rest = result.text.partition("\n")
+        out.print(f"[yellow]{escape(first)}[/]\n{escape(rest.strip())}")
+    else:
+        out.print(escape(result.text))
     out.print()
     out.print("[bold]Sources[/]")
     for c in result.citations:
         carried = f" [dim]({escape(c.carried)})[/]" if c.also else ""
         out.print(f"[bold]{escape(f'[{c.n}]')} {escape(c.label)}[/] [dim]({escape(c.name)}, chars {c.start}-{c.end})[/]: "
                   f"{escape(c.quote)}{carried}")
-    out.print(f"[dim]{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
+    out.print(f"[dim]{'not answered directly · ' if result.status == 'hedged' else ''}{result.backend} · {result.timings.get('total', 0):.2f} s[/]")
 
 
 class _Rate(ProgressColumn):

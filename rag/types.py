@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 FileStatus = Literal["added", "updated", "unchanged", "removed", "skipped"]
+AnswerStatus = Literal["answered", "hedged", "declined"]
 
 
 def source_label(outlet: str, title: str, date: str) -> str:
@@ -126,10 +127,18 @@ class Answer:
     text: str  # every claim carries [n] markers that match `citations`
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()  # what retrieval gave the answerer
-    abstained: bool = False  # True when the articles do not contain the answer
+    abstained: bool = False  # True when declined: the articles clearly do not hold the answer
     backend: str = "extractive"
     timings: dict[str, float] = field(default_factory=dict)  # seconds: retrieve, generate, total
     notes: tuple[str, ...] = ()  # e.g. "the model endpoint failed; extractive answer shown"
+    # "answered"; "hedged": no sentence was found that answers, and the closest ones are shown,
+    # cited, after "The articles do not say this directly"; "declined": the articles clearly do not
+    # hold it (a year or a name asked that no passage has), with the reason
+    status: AnswerStatus = "answered"
+
+    def __post_init__(self) -> None:
+        if self.abstained and self.status == "answered":  # (an Answer made with abstained=True alone)
+            object.__setattr__(self, "status", "declined")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +147,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "passages": [p.to_dict() for p in self.passages],
             "abstained": self.abstained,
+            "status": self.status,
             "backend": self.backend,
             "timings": dict(self.timings),
             "notes": list(self.notes),

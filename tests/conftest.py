@@ -230,3 +230,17 @@ def site(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+def not_answered(a) -> str:
+    """Asserts the answer does not claim to answer: declined (no citation, "do not answer" and why)
+    or hedged (said to be no direct answer, then the closest sentences, each quote the file's own
+    words at its offsets). Returns the status."""
+    assert a.status in ("declined", "hedged"), (a.status, a.text)
+    if a.status == "declined":
+        assert a.abstained and a.citations == () and "do not answer" in a.text, a.text
+    else:
+        assert not a.abstained and a.text.startswith("The articles do not say this directly"), a.text
+        assert a.citations and all(open(c.path, encoding=c.encoding, newline="").read()[c.start:c.end] == c.quote
+                                   for c in a.citations)
+    return a.status

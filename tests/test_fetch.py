@@ -48,6 +48,18 @@ def test_private_addresses_are_refused_unless_allowed(tmp_path, site):
     assert result.status == "skipped" and "private or local address" in result.reason and "RAG_FETCH_PRIVATE" in result.reason
 
 
+def test_an_address_that_is_not_a_valid_url_is_skipped_and_the_rest_goes_on(tmp_path, site):
+    from rag import Settings, ingest
+
+    port = site.rsplit(":", 1)[1]
+    for private in (False, True):
+        report = ingest([f"http://127.0.0.1:99999/x", f"http://127.0.0.1:{port}:80/x", f"{site}/news/ferry"],
+                        settings=Settings(data_dir=tmp_path / f"index-{private}", fetch_private=private))
+        bad, worse, good = report.files
+        assert bad.status == worse.status == "skipped" and "not a valid port" in bad.reason and worse.reason
+        assert good.status == ("added" if private else "skipped")
+
+
 def test_the_cli_ingests_a_url_and_exits_1_for_one_it_cannot_fetch(tmp_path, site):
     from conftest import run_cli
 

@@ -141,8 +141,8 @@ def describe(
     missing = sum(not mentioned(e, all_text) for e in names) / len(names) if names else 0.0
     in_article = {n: all(mentioned(e, text) for e in names) for n, text in articles.items()}
     figures = q.figures
-    figures_of = {n: _figures_in(figures, text) for n, text in articles.items()}
-    figures_missing = 1.0 - _figures_in(figures, " ".join(p.text for p in passages)) if figures else 0.0
+    figures_of = {n: figures_in(figures, text) for n, text in articles.items()}
+    figures_missing = 1.0 - figures_in(figures, " ".join(p.text for p in passages)) if figures else 0.0
     titles = tokenize([p.title for p in passages]) if passages else []
     rows = []
     for i, s in enumerate(candidates):
@@ -171,7 +171,7 @@ def describe(
             sum(mentioned(e, s.text) for e in names) / len(names) if names else 1.0,
             float(in_article.get(s.passage, True)),
             missing,
-            _figures_in(figures, s.text) if figures else 1.0,
+            figures_in(figures, s.text) if figures else 1.0,
             figures_of.get(s.passage, 1.0) if figures else 1.0,
             figures_missing,
             float(passage.score),
@@ -185,7 +185,7 @@ def describe(
                      unquoted, quoted and q.speech and not topic)
 
 
-def _figures_in(figures: Sequence[str], text: str) -> float:
+def figures_in(figures: Sequence[str], text: str) -> float:
     """Share of these numbers written in the text (as whole numbers: "2021" is not in "20215")."""
     found = set(FIGURE.findall(text))
     return sum(f in found for f in figures) / len(figures) if figures else 1.0

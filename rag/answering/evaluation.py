@@ -3,8 +3,9 @@
 Each line: {"id", "question", "answerable", "gold_sources": [file names], "must_include": [[alternatives], ...]}.
 Scores: fact recall (mean over answerable questions of fact groups met), source hit (a citation
 names a gold source), citation validity (each quote is the file's text at its offsets),
-abstention accuracy (unanswerable: abstained with no citation; answerable: not abstained),
-and latency percentiles.
+abstention accuracy (unanswerable: declined, or hedged with the closest sentences; answerable:
+answered), how many of each kind were answered, hedged and declined (an answerable question
+declined is the costly failure), and latency percentiles.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class QuestionResult:
     seconds: float
     missing: list[str] = field(default_factory=list)  # fact groups not met
     answer: str = ""
+    status: str = "answered"  # the Answer's: answered, hedged or declined
 
 
 @dataclass
@@ -51,6 +53,9 @@ class EvalReport:
     latency_p50: float
     latency_p95: float
     results: list[QuestionResult]
+    # {"answerable": {"answered": n, "hedged": n, "declined": n}, "unanswerable": {...}}
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)
+    answerable_declined: float = 0.0  # share of answerable questions declined
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -87,6 +92,7 @@ def score(item: dict, result: Answer, seconds: float) -> QuestionResult:
         seconds=seconds,
         missing=[" / ".join(g) for g, ok in zip(groups, met) if not ok],
         answer=result.text,
+        status=result.status,
     )
 
 
@@ -118,7 +124,9 @@ def summarise(results: Sequence[QuestionResult], backend: str) -> EvalReport:
     answerable = [r for r in results if r.answerable]
     with_gold = [r for r in answerable if r.source_hit is not None]
     cited = sum(r.citations for r in results)
-    abstention_ok = [(r.abstained and r.citations == 0) if not r.answerable else not r.abstained for r in results]
+    abstention_ok = [r.status == "answered" if r.answerable else r.status != "answered" for r in results]
+    outcomes = {kind: {status: sum(r.status == status for r in results if r.answerable == (kind == "answerable"))
+                       for status in ("answered", "hedged", "declined")} for kind in ("answerable", "unanswerable")}
     seconds = [r.seconds for r in results] or [0.0]
     return EvalReport(
         backend=backend,
@@ -130,4 +138,6 @@ def summarise(results: Sequence[QuestionResult], backend: str) -> EvalReport:
         latency_p50=float(np.percentile(seconds, 50)),
         latency_p95=float(np.percentile(seconds, 95)),
         results=list(results),
+        outcomes=outcomes,
+        answerable_declined=outcomes["answerable"]["declined"] / len(answerable) if answerable else 0.0,
     )

@@ -12,6 +12,7 @@ renumbered citations, is what to show in the end).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date
 import typing
 from typing import Iterator, Sequence, Union
@@ -159,11 +160,20 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         grounded = _cite(text, question, used, shown, idf)
     timings["generate"] = time.perf_counter() - t0
 
-    if grounded is None or grounded.refused or grounded.supported == 0:
-        text = _abstention(passages)
+    hedged = None
+    if (grounded is None or grounded.refused or grounded.supported == 0) and collection is None and not evidence.lacking:
+        hedged = _closest(question, passages, evidence, idf, settings)  # unsure: the closest sentences, said to be so
+    if hedged is not None:
+        check(hedged.citations, hedged.text)
+        text = render("hedge") + "\n\n" + hedged.text
+        yield ("\n\n" if grounded is not None else "") + text
+        final = Answer(question_asked, text, with_copies(index, hedged.citations), tuple(passages), False, "extractive",
+                       timings, tuple(notes), status="hedged")
+    elif grounded is None or grounded.refused or grounded.supported == 0:
+        text = _abstention(passages, evidence.lacking if collection is None else "")
         if grounded is None:  # nothing was written: say so now
             yield text
-        final = Answer(question_asked, text, (), tuple(passages), True, generator.name, timings, tuple(notes))
+        final = Answer(question_asked, text, (), tuple(passages), True, generator.name, timings, tuple(notes), status="declined")
     else:
         check(grounded.citations, grounded.text)
         if grounded.unsupported:
@@ -203,6 +213,17 @@ def _model_answer(
     return text, grounded, shown, used
 
 
+def _closest(question: str, passages: list[Passage], evidence: Evidence, idf, settings: Settings) -> Grounded | None:
+    """The sentences closest to answering, written out and cited like an answer (None when there
+    are none, or none of them grounds)."""
+    if not evidence.closest:
+        return None
+    near = replace(evidence, picked=evidence.closest, short=None)
+    text = "".join(ExtractiveGenerator(settings, idf).generate(Request(question, passages, evidence=near)))
+    grounded = _cite(text, question, passages, near, idf) if text.strip() else None
+    return grounded if grounded is not None and grounded.supported and not grounded.refused else None
+
+
 def _cite(text: str, question: str, used: list[Passage], shown: Evidence, idf) -> Grounded:
     """`text` grounded against the passages and sentences its writer was given (a model's: renumbered)."""
     return ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
@@ -233,9 +254,9 @@ def with_speaker_passages(
     return list(passages) + speaker_passages(index, asked.speaker, exclude=seen, limit=k, when=when)
 
 
-def _abstention(passages: Sequence[Passage]) -> str:
+def _abstention(passages: Sequence[Passage], reason: str = "") -> str:
     seen: dict[str, Passage] = {}
     for p in passages:
         seen.setdefault(p.source, p)
     topics = "; ".join(f"“{p.title}” ({p.name})" for p in list(seen.values())[:3]) or "nothing related"
-    return render("abstain", topics=topics)
+    return render("abstain", topics=topics, reason=f" ({reason})" if reason else "")

@@ -19,8 +19,9 @@ import numpy as np
 
 from ..indexing.quotes import same_person
 from ..types import Passage
-from .answerability import AnswerScorer, Described, describe, load_scorer
+from .answerability import FEATURES, AnswerScorer, Described, describe, figures_in, load_scorer
 from .evidence import Sentence, article_texts, passage_sentences
+from .mentions import mentioned
 from .question import Question, analyse
 from .spans import answer_span
 
@@ -28,6 +29,7 @@ MAX_SPEAKER_SENTENCES = 6  # "what did X say": X's statements
 MODEL_SENTENCES = 8  # a language model is shown up to this many of the best sentences, with their neighbours
 MAX_SOURCE_SENTENCES = 20  # "how many sources report X": at most this many sentences read for sources
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
+CLOSEST_SENTENCES = 2  # shown when nothing answers and the passages may still hold it
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class Evidence:
     confidence: float = 0.0  # the best sentence's probability of answering the question
     short: str | None = None  # the answer inside the best sentence ("2.1 billion euros"), when one is clear
     ranked: tuple[tuple[int, int], ...] = ()  # (passage, start) of the sentences a model is shown, best first
+    # when nothing answers: the sentences closest to answering (shown with "the articles do not say
+    # this directly"), and why the passages clearly do not hold what is asked ("" when unsure)
+    closest: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    lacking: str = ""
 
     @property
     def answers(self) -> bool:
@@ -86,10 +92,34 @@ def gather_evidence(
     best = described.candidates[int(np.argmax(probability))].text if picked else None
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
     span = answer_span(q, best) if picked and picked[0][0] == best and not (described.speech or every_source) else None
+    closest = [] if picked else pick(described, probability, 0.0, scorer.keep_ratio, CLOSEST_SENTENCES)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
                     picked[0][0][span[0]:span[1]] if span else None,
-                    _for_a_model(described, probability, scorer.keep_ratio, picked))
+                    _for_a_model(described, probability, scorer.keep_ratio, picked),
+                    tuple((text, tuple(numbers)) for text, numbers in closest),
+                    "" if picked else lacking(q, described, passages))
+
+
+def lacking(q: Question, d: Described, passages: Sequence[Passage]) -> str:
+    """Why these passages clearly do not hold what `q` asks, or "" when they may: a name or a
+    number the question is about (a year asked, a person) that no passage mentions, what a
+    person said with nothing of theirs quoted, or no word of the question's topic anywhere.
+    Short of that, the closest sentences are shown as such rather than declined."""
+    if not d.candidates:
+        return "no sentence of the passages could be read"
+    text = " ".join(p.text for p in passages)
+    figures = [f for f in q.figures if not figures_in([f], text)]
+    if figures:
+        return "no passage names " + ", ".join(figures)
+    names = [e for e in q.entities if not mentioned(e, text)]
+    if names:
+        return "no passage mentions " + ", ".join(names)
+    if d.unquoted:
+        return f"nothing {q.speaker} said is quoted"
+    if float(d.x[:, FEATURES.index("best_coverage")].max()) == 0.0:
+        return "no passage holds a word of the question"
+    return ""
 
 
 def _for_a_model(d: Described, probability: np.ndarray, keep_ratio: float, picked) -> tuple[tuple[int, int], ...]:

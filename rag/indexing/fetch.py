@@ -100,10 +100,14 @@ def _check(url: str, settings: Settings) -> None:
         raise Unreadable("only http:// and https:// addresses are fetched")
     if parts.username or parts.password:
         raise Unreadable("a URL with a user name or password is not fetched")
+    try:
+        port = parts.port
+    except ValueError:  # ":99999", ":http"
+        raise Unreadable(f"not a valid port in {parts.netloc[:100]!r}") from None
     if settings.fetch_private:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        infos = socket.getaddrinfo(parts.hostname, port or (443 if parts.scheme == "https" else 80))
     except OSError as exc:
         raise Unreadable(f"cannot resolve {parts.hostname}: {exc.strerror or exc}") from None
     for info in infos:

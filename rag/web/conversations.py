@@ -110,6 +110,8 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
         citations=tuple(Citation(**_fields(Citation, c)) for c in data.get("citations", [])),
         passages=tuple(Passage(**_fields(Passage, p)) for p in data.get("passages", [])),
         abstained=bool(data.get("abstained", False)),
+        status=data.get("status") if data.get("status") in ("answered", "hedged", "declined") else
+        ("declined" if data.get("abstained") else "answered"),
         backend=str(data.get("backend", "")),
         timings={k: float(v) for k, v in (data.get("timings") or {}).items()},
         notes=tuple(str(n) for n in data.get("notes", [])),

@@ -26,6 +26,7 @@ CSS = """
 .nr-passage mark { background: #ffe58a; color: #111; padding: 0 2px; border-radius: 2px; scroll-margin-top: 40px; }
 .nr-secondary { opacity: 0.8; font-size: 0.88em; }
 .nr-note { font-size: 0.88em; color: var(--body-text-color); margin-bottom: 8px; }
+.nr-hedged { border-left: 4px solid #ca8a04; padding: 6px 10px; }
 .nr-abstained { border-left: 4px solid #d97706; padding: 6px 10px; background: rgba(217, 119, 6, 0.08); }
 .nr-back { font-size: 0.85em; text-align: right; }
 .nr-read-as { font-size: 0.85em; font-style: italic; color: var(--body-text-color-subdued); margin-top: 4px; }
@@ -94,7 +95,8 @@ def answer_html(a: Answer) -> str:
     text = MARKER.sub(lambda m: marker_link(int(m.group(1)), by_number.get(int(m.group(1))), "nr-src"), text_html(a.text))
     # the chat's sanitizer keeps classes, not data attributes: the text to copy rides in a hidden span
     copy = '<a href="#" class="nr-copy">Copy</a>'
-    return (f'<div class="nr-answer">{text}{read_as}<br><sub>{html_text(a.backend)} · {a.timings.get("total", 0):.2f} s'
+    box = "nr-answer nr-hedged" if a.status == "hedged" else "nr-answer"
+    return (f'<div class="{box}">{text}{read_as}<br><sub>{html_text(a.backend)} · {a.timings.get("total", 0):.2f} s'
             f' · {copy}</sub><span class="nr-copy-text">{html_text(answer_text(a))}</span></div>')
 
 

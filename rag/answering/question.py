@@ -33,7 +33,8 @@ DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\
                    r"last\s+(?:week|month|year)|this\s+(?:week|month|year)|weeks?\s+ago|days?\s+ago)\b", re.I)
 PROPER = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
 # names and acronyms, a run of them being one entity ("Emmanuel Macron")
-_ENTITY = re.compile(r"\b(?:[A-Z][a-zà-ÿ]+(?:-[A-Za-z]+)*|[A-Z]{2,6})(?:['’]s)?(?:\s+(?:[A-Z][a-zà-ÿ]+(?:-[A-Za-z]+)*|[A-Z]{2,6})(?:['’]s)?)*")
+_WORD = r"[A-Z][a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)*(?:-[A-Za-z]+)*"  # "Kirby", "TikTok", "McDonald", "Haijawi-Pirchner"
+_ENTITY = re.compile(rf"\b(?:{_WORD}|[A-Z]{{2,6}})(?:['’]s)?(?:\s+(?:{_WORD}|[A-Z]{{2,6}})(?:['’]s)?)*")
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,8 @@ def gather_evidence(
     best = described.candidates[int(np.argmax(probability))].text if picked else None
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
     span = answer_span(q, best) if picked and picked[0][0] == best and not (described.speech or every_source) else None
-    closest = [] if picked else pick(described, probability, 0.0, scorer.keep_ratio, CLOSEST_SENTENCES)
+    closest = [] if picked else (_naming(described, probability, q.speaker) if described.unquoted
+                                 else pick(described, probability, 0.0, scorer.keep_ratio, CLOSEST_SENTENCES))
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
                     picked[0][0][span[0]:span[1]] if span else None,
@@ -115,11 +116,19 @@ def lacking(q: Question, d: Described, passages: Sequence[Passage]) -> str:
     names = [e for e in q.entities if not mentioned(e, text)]
     if names:
         return "no passage mentions " + ", ".join(names)
-    if d.unquoted:
-        return f"nothing {q.speaker} said is quoted"
+    if d.unquoted and not _naming(d, np.zeros(len(d.candidates)), q.speaker):
+        return f"nothing {q.speaker} said is quoted and no sentence names them"
     if float(d.x[:, FEATURES.index("best_coverage")].max()) == 0.0:
         return "no passage holds a word of the question"
     return ""
+
+
+def _naming(d: Described, probability: np.ndarray, person: str | None) -> list[tuple[str, list[int]]]:
+    """Asked what a person said and nothing is attributed to them (the attribution finder may have
+    missed it): the sentences that name them, most likely first, as the closest there is."""
+    order = np.argsort(-probability, kind="stable")
+    named = [int(i) for i in order if person and mentioned(person, d.candidates[i].text)]
+    return [(d.candidates[i].text, [d.candidates[i].passage]) for i in named[:CLOSEST_SENTENCES]]
 
 
 def _for_a_model(d: Described, probability: np.ndarray, keep_ratio: float, picked) -> tuple[tuple[int, int], ...]:

@@ -47,7 +47,9 @@ def main() -> None:
     prepare(settings)
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     stats = {s: {"answerable": 0, "hit": 0, "abstained_wrongly": 0, "unanswerable": 0, "abstained_rightly": 0,
-                 "first_hit": 0, "citations": 0, "valid": 0, "seconds": 0.0, "words": []} for s in splits}
+                 "first_hit": 0, "citations": 0, "valid": 0, "seconds": 0.0, "words": [],
+                 "outcomes": {kind: {st: 0 for st in ("answered", "hedged", "declined")} for kind in ("answerable", "unanswerable")}}
+             for s in splits}
     chosen = []
     for split in splits:
         mine = [q for q in queries if q["split"] == split]
@@ -59,6 +61,7 @@ def main() -> None:
         s["seconds"] += time.perf_counter() - t0
         s["citations"] += len(a.citations)
         s["valid"] += sum(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)
+        s["outcomes"]["answerable" if q["type"] == "answerable" else "unanswerable"][a.status] += 1
         if q["type"] == "answerable":
             s["answerable"] += 1
             if a.abstained:
@@ -70,7 +73,7 @@ def main() -> None:
                 s["first_hit"] += any(v in normalise(first_claim(a.text)) for v in variants)
         else:
             s["unanswerable"] += 1
-            s["abstained_rightly"] += int(a.abstained)
+            s["abstained_rightly"] += int(a.abstained)  # declined (a hedge is counted in "outcomes")
     report = {}
     for split, s in stats.items():
         n = s["answerable"] + s["unanswerable"]
@@ -84,6 +87,7 @@ def main() -> None:
             "abstention_accuracy": round((s["answerable"] - s["abstained_wrongly"] + s["abstained_rightly"]) / n, 3),
             "citation_validity": round(s["valid"] / s["citations"], 3) if s["citations"] else 1.0,
             "ms_per_question": round(1000 * s["seconds"] / n, 1),
+            "outcomes": s["outcomes"],  # answered / hedged / declined (answer_hit counts answered and hedged texts)
         }
         print(args.backend, "dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -49,7 +49,7 @@ def figures(report) -> dict:
         "citation_validity": round(report.citation_validity, 3),
         "answerable": o["answerable"],
         "unanswerable": o["unanswerable"],
-        "answerable_declined": round(o["answerable"]["declined"] / n_a, 3),
+        "answerable_declined": round(report.answerable_declined, 3),
         "answerable_declined_before_hedging": round((o["answerable"]["declined"] + o["answerable"]["hedged"]) / n_a, 3),
         "unanswerable_declined_or_hedged": round((o["unanswerable"]["declined"] + o["unanswerable"]["hedged"]) / n_u, 3),
         "unanswerable_answered": round(o["unanswerable"]["answered"] / n_u, 3),

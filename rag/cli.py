@@ -557,7 +557,7 @@ def evaluate_cmd(
     table.add_row("citation validity", f"{report.citation_validity:.3f}")
     table.add_row("abstention accuracy", f"{report.abstention_accuracy:.3f}")
     for kind, counts in report.outcomes.items():
-        table.add_row(f"{kind}: answered / hedged / declined", " / ".join(str(counts[s]) for s in ("answered", "hedged", "declined")))
+        table.add_row(f"{kind}: answered / hedged / declined", " / ".join(map(str, counts.values())))
     table.add_row("latency p50", f"{report.latency_p50 * 1000:.0f} ms")
     table.add_row("latency p95", f"{report.latency_p95 * 1000:.0f} ms")
     out.print(table)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 FileStatus = Literal["added", "updated", "unchanged", "removed", "skipped"]
 AnswerStatus = Literal["answered", "hedged", "declined"]
+ANSWER_STATUSES: tuple[str, ...] = get_args(AnswerStatus)
 
 
 def source_label(outlet: str, title: str, date: str) -> str:

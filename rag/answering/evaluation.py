@@ -23,7 +23,7 @@ from .pipeline import answer
 from ..config import Settings
 from ..index.opened import Index, open_index
 from .evidence import verify
-from ..types import Answer
+from ..types import ANSWER_STATUSES, Answer
 
 
 @dataclass
@@ -126,7 +126,7 @@ def summarise(results: Sequence[QuestionResult], backend: str) -> EvalReport:
     cited = sum(r.citations for r in results)
     abstention_ok = [r.status == "answered" if r.answerable else r.status != "answered" for r in results]
     outcomes = {kind: {status: sum(r.status == status for r in results if r.answerable == (kind == "answerable"))
-                       for status in ("answered", "hedged", "declined")} for kind in ("answerable", "unanswerable")}
+                       for status in ANSWER_STATUSES} for kind in ("answerable", "unanswerable")}
     seconds = [r.seconds for r in results] or [0.0]
     return EvalReport(
         backend=backend,

@@ -160,8 +160,9 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         grounded = _cite(text, question, used, shown, idf)
     timings["generate"] = time.perf_counter() - t0
 
+    unanswered = grounded is None or grounded.refused or grounded.supported == 0
     hedged = None
-    if (grounded is None or grounded.refused or grounded.supported == 0) and collection is None and not evidence.lacking:
+    if unanswered and collection is None and not evidence.lacking:
         hedged = _closest(question, passages, evidence, idf, settings)  # unsure: the closest sentences, said to be so
     if hedged is not None:
         check(hedged.citations, hedged.text)
@@ -169,7 +170,7 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         yield ("\n\n" if grounded is not None else "") + text
         final = Answer(question_asked, text, with_copies(index, hedged.citations), tuple(passages), False, "extractive",
                        timings, tuple(notes), status="hedged")
-    elif grounded is None or grounded.refused or grounded.supported == 0:
+    elif unanswered:
         text = _abstention(passages, evidence.lacking if collection is None else "")
         if grounded is None:  # nothing was written: say so now
             yield text

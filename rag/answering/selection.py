@@ -99,14 +99,15 @@ def gather_evidence(
                     picked[0][0][span[0]:span[1]] if span else None,
                     _for_a_model(described, probability, scorer.keep_ratio, picked),
                     tuple((text, tuple(numbers)) for text, numbers in closest),
-                    "" if picked else lacking(q, described, passages))
+                    "" if picked else lacking(q, described, passages, closest))
 
 
-def lacking(q: Question, d: Described, passages: Sequence[Passage]) -> str:
+def lacking(q: Question, d: Described, passages: Sequence[Passage], closest: Sequence) -> str:
     """Why these passages clearly do not hold what `q` asks, or "" when they may: a name or a
     number the question is about (a year asked, a person) that no passage mentions, what a
-    person said with nothing of theirs quoted, or no word of the question's topic anywhere.
-    Short of that, the closest sentences are shown as such rather than declined."""
+    person said with nothing of theirs quoted and no sentence naming them (`closest`: the
+    sentences found closest), or no word of the question's topic anywhere. Short of that, the
+    closest sentences are shown as such rather than declined."""
     if not d.candidates:
         return "no sentence of the passages could be read"
     text = " ".join(p.text for p in passages)
@@ -116,7 +117,7 @@ def lacking(q: Question, d: Described, passages: Sequence[Passage]) -> str:
     names = [e for e in q.entities if not mentioned(e, text)]
     if names:
         return "no passage mentions " + ", ".join(names)
-    if d.unquoted and not _naming(d, np.zeros(len(d.candidates)), q.speaker):
+    if d.unquoted and not closest:  # (for an unquoted speaker, the closest are the sentences naming them)
         return f"nothing {q.speaker} said is quoted and no sentence names them"
     if float(d.x[:, FEATURES.index("best_coverage")].max()) == 0.0:
         return "no passage holds a word of the question"

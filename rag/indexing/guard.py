@@ -21,7 +21,6 @@ import atexit
 import os
 import pickle
 import select
-import struct
 import subprocess
 import sys
 import threading
@@ -31,10 +30,10 @@ from typing import Any, Callable, TypeVar
 
 from ..config import Settings
 from .reading import Unreadable
+from .worker import HEADER, frame
 
 T = TypeVar("T")
 _START_SECONDS = 120.0  # for the worker to load its readers (on a busy machine; about 1 s when idle)
-_HEADER = struct.Struct("<Q")
 
 _lock = threading.Lock()
 _workers: dict[int, "_Worker"] = {}  # memory limit (MB) -> the worker with that limit (an explicit cache)
@@ -102,17 +101,16 @@ class _Worker:
         return self.process.poll() is None
 
     def call(self, message: Any, timeout: float) -> tuple[str, Any]:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            self.process.stdin.write(_HEADER.pack(len(data)) + data)
+            self.process.stdin.write(frame(message))
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise _Stopped(self._ended()) from None
         return self._receive(time.monotonic() + timeout)
 
     def _receive(self, deadline: float) -> tuple[str, Any]:
-        header = self._read(_HEADER.size, deadline)
-        return pickle.loads(self._read(_HEADER.unpack(header)[0], deadline))
+        header = self._read(HEADER.size, deadline)
+        return pickle.loads(self._read(HEADER.unpack(header)[0], deadline))
 
     def _read(self, n: int, deadline: float) -> bytes:
         fd = self.process.stdout.fileno()

@@ -13,7 +13,13 @@ import signal
 import struct
 import sys
 
-_HEADER = struct.Struct("<Q")
+HEADER = struct.Struct("<Q")  # the length of the pickle that follows
+
+
+def frame(message) -> bytes:
+    """One message of the protocol: its pickle's length, then the pickle (both directions)."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return HEADER.pack(len(data)) + data
 
 
 def main() -> None:
@@ -26,10 +32,10 @@ def main() -> None:
     _cap_memory(memory_mb)
     _send(answers, ("ready", None))
     while True:
-        header = requests.read(_HEADER.size)
-        if len(header) < _HEADER.size:
+        header = requests.read(HEADER.size)
+        if len(header) < HEADER.size:
             return  # the parent closed the pipe
-        function, args = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
+        function, args = pickle.loads(requests.read(HEADER.unpack(header)[0]))
         try:
             reply = ("ok", function(*args))
         except BaseException as exc:  # noqa: BLE001  (every failure is the parent's to report)
@@ -41,8 +47,7 @@ def main() -> None:
 
 
 def _send(stream, message) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(len(data)) + data)
+    stream.write(frame(message))
     stream.flush()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..types import Answer, Citation, Passage
+from ..types import ANSWER_STATUSES, Answer, Citation, Passage
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
 MAX_CONVERSATIONS = 200  # per browser; the oldest go first
@@ -110,8 +110,7 @@ def answer_from_dict(data: dict[str, Any]) -> Answer:
         citations=tuple(Citation(**_fields(Citation, c)) for c in data.get("citations", [])),
         passages=tuple(Passage(**_fields(Passage, p)) for p in data.get("passages", [])),
         abstained=bool(data.get("abstained", False)),
-        status=data.get("status") if data.get("status") in ("answered", "hedged", "declined") else
-        ("declined" if data.get("abstained") else "answered"),
+        status=data["status"] if data.get("status") in ANSWER_STATUSES else "answered",  # (abstained alone: declined)
         backend=str(data.get("backend", "")),
         timings={k: float(v) for k, v in (data.get("timings") or {}).items()},
         notes=tuple(str(n) for n in data.get("notes", [])),

@@ -34,7 +34,9 @@ class _FromFile:
         return source_label(self.outlet, self.title, self.date) + (f" · p. {page}" if page else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"name": self.name}  # type: ignore[call-overload]
+        out = asdict(self) | {"name": self.name}  # type: ignore[call-overload]
+        out.pop("readings", None)
+        return out
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,8 @@ class Passage(_FromFile):
     similarity: float = 0.0  # cosine similarity of the chunk to the query
     bm25: float = 0.0  # lexical score, 0 when BM25 did not match
     outlet: str = ""  # who published it (read from the article, or set in the library)
+    # its sentences' entities and verbs as read at ingest (rag/language.py); not part of its dict form
+    readings: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,6 @@ def test_an_older_speaker_index_is_rebuilt_without_re_embedding(settings, corpus
     report = ingest([corpus], settings=settings)
     assert report.chunks_embedded == 0 and set(_status(report).values()) == {"unchanged"}
     assert any("speaker index" in n for n in report.notes)
-    assert {d.index_version for d in Store(settings).docs().values()} == {rag.indexing.quotes.INDEX_VERSION}
-    assert {d.index_version for d in Store(settings).scan_docs().values()} == {rag.indexing.quotes.INDEX_VERSION}
+    assert {d.index_version for d in Store(settings).docs().values()} == {rag.indexing.plan.INDEX_VERSION}
+    assert {d.index_version for d in Store(settings).scan_docs().values()} == {rag.indexing.plan.INDEX_VERSION}
     assert ingest([corpus], settings=settings).notes == ()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..indexing.documents import Span, parse
+from ..language import SentenceReading
 from ..indexing.quotes import statements
 from ..types import Statement
 from ..indexing.reading import read_raw
@@ -28,6 +29,7 @@ class Sentence:
     text: str
     speaker: str | None = None
     direct: bool = False
+    reading: SentenceReading | None = None  # its entities and verbs, read at ingest (None: an older index)
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,14 @@ def passage_sentences(passages: Sequence[Passage]) -> tuple[list[Sentence], list
         if view is None or view.raw[p.start : p.end] != p.text:
             stale.append(p.source)
             continue
+        readings = {(r.start, r.end): r for r in p.readings}
         for span in view.sentences:
             if p.start <= span.start and span.end <= p.end:
                 said = view.statements.get((span.start, span.end))
                 out.append(
                     Sentence(
                         n, span.start, span.end, view.raw[span.start : span.end],
-                        said.speaker if said else None, bool(said and said.direct),
+                        said.speaker if said else None, bool(said and said.direct), readings.get((span.start, span.end)),
                     )
                 )
     return out, stale

@@ -291,4 +291,4 @@ def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
 def _passage(row: StoredChunk, score: float, similarity: float, bm25: float) -> Passage:
     m = row.meta
     return Passage(m.source, m.title, row.id, row.text, m.start, m.end, score, m.path, m.date, m.byline, m.encoding,
-                   similarity, bm25, m.outlet)
+                   similarity, bm25, m.outlet, m.readings)

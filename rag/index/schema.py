@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..language import SentenceReading, pack, unpack
 from ..timeframe import day_of
 from ..types import Statement
 
@@ -41,6 +42,7 @@ class ChunkMeta:
     index_version: str = ""  # of the speaker rules that wrote `statements` (rag/indexing/quotes.py)
     outlet: str = ""  # who published the article (rag/indexing/publisher.py)
     original: str = ""  # a PDF, Word file or web page whose converted text `path` is (rag/indexing/convert.py)
+    readings: tuple[SentenceReading, ...] = ()  # its sentences' entities and verbs (rag/language.py), as `readings` JSON
 
     @property
     def day(self) -> int:
@@ -56,6 +58,7 @@ class ChunkMeta:
             "chunk_index": self.chunk_index, "start": self.start, "end": self.end, "tokens": self.tokens,
             "index_version": self.index_version, "day": self.day, "outlet": self.outlet, "original": self.original,
             "statements": json.dumps([[st.speaker, st.start, st.end, int(st.direct)] for st in self.statements]),
+            "readings": pack(self.readings),
         }
         if self.speakers:  # Chroma refuses empty lists
             out["speakers"] = sorted(self.speakers)
@@ -85,6 +88,7 @@ class ChunkMeta:
             index_version=str(meta.get("index_version", "")),
             outlet=str(meta.get("outlet", "")),
             original=str(meta.get("original", "")),
+            readings=unpack(meta.get("readings")),
         )
 
 

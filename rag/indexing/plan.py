@@ -22,7 +22,8 @@ from .convert import convert
 from .documents import Document, parse
 from .outlets import OUTLET_MARK
 from .prose import not_prose
-from .quotes import INDEX_VERSION, cited_outlets, name_tokens, statements
+from ..language import ANALYSIS_VERSION, SentenceReading, read_sentences
+from .quotes import SPEAKER_VERSION, cited_outlets, name_tokens, statements
 from .reading import TextFile, Unreadable, read_text_file
 from .sentences import document_sentences
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from .corrections import Correction
 
 CHUNKER_VERSION = "1"
+# what is stored beside the vectors: a change refreshes the chunks' metadata, not their vectors
+INDEX_VERSION = f"{SPEAKER_VERSION}.{ANALYSIS_VERSION}"
 
 
 def settings_fingerprint(settings: Settings) -> str:
@@ -62,6 +65,7 @@ class Job:
     citing: tuple[int, ...] = ()  # where the sentences that cite a news outlet start
     original: str = ""  # the PDF, Word file or web page `file` is the converted text of
     stat: tuple[int, int] = (-1, -1)  # the file's size and mtime_ns, taken before it was read
+    readings: tuple[SentenceReading, ...] = ()  # each sentence's entities and verbs (rag/language.py)
 
     def ids(self) -> list[str]:
         doc_id = doc_id_for(str(self.file.path))
@@ -79,7 +83,7 @@ class Job:
             byline=self.doc.byline, date=self.doc.date, n_chunks=len(self.chunks), chunk_index=c.index,
             start=c.start, end=c.end, tokens=c.tokens, statements=said,
             speakers=tuple(sorted(speakers)), index_version=INDEX_VERSION, outlet=self.doc.outlet,
-            original=self.original,
+            original=self.original, readings=tuple(r for r in self.readings if c.start <= r.start and r.end <= c.end),
         )
 
     def record(self) -> ArticleRecord:
@@ -178,8 +182,10 @@ def plan_file(source: str, path: Path, previous: StoredDoc | None, settings: Set
     spans = [s for block in sentences for s in block]
     said = statements(doc.text, spans)
     citing = tuple(s.start for s in spans if cited_outlets(doc.text[s.start : s.end]))
+    readings = read_sentences(doc.text, [(s.start, s.end) for s in spans])
     refresh = previous is not None and version in previous.versions and previous.versions[version].complete
-    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or ""), stat))
+    return Decision(job=Job(source, file, doc, chunks, version, previous, said, refresh, citing, str(original or ""), stat,
+                            readings))
 
 
 def _stat(path: Path) -> tuple[int, int]:

@@ -54,9 +54,11 @@ def _send(stream, message) -> None:
 def _load_readers() -> None:
     """Import every reader once (importing rag sets the offline defaults), and warm the splitter."""
     from . import convert, documents, feeds, plan, quotes, sentences  # noqa: F401  (none imports Chroma)
+    from ..language import pipeline
     from ..offline import encoding
 
     encoding()  # the default vocabulary (another is loaded when a file asks for it)
+    pipeline()  # spaCy's English pipeline (sentence readings)
     for module in ("pypdf", "docx", "trafilatura", "feedparser", "charset_normalizer", "pysbd", "dateutil.parser"):
         __import__(module)
     sentences.sentence_spans("Warm. Up.")

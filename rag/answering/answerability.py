@@ -29,7 +29,7 @@ from ..types import Passage
 from .evidence import Sentence
 from .injection import looks_like_instruction
 from .mentions import mentioned
-from .question import DATE, FIGURE, MONEY, NUMBER, PROPER, Question
+from .question import DATE, FIGURE, MONEY, NUMBER, PROPER, YEAR, Question
 
 # What describes a sentence, in the order of the model's weights.
 FEATURES = (
@@ -57,6 +57,11 @@ FEATURES = (
     "direct",  # a direct quotation
     "points_back",  # "It also said ...": read with the sentence before it
     "length",  # log(1 + words)
+    "typed",  # the question asks for a kind of entity (who: a person or body; when: a date; which company ...)
+    "kind_here",  # the sentence names one of that kind the question does not (rag/language.py readings)
+    "kind_anywhere",  # some candidate sentence does
+    "verbs_here",  # share of the question's content verbs that are the sentence's (as lemmas or stems)
+    "years_dated",  # share of the years the question names that are the sentence's or its article's date
 )
 
 
@@ -144,6 +149,9 @@ def describe(
     figures_of = {n: figures_in(figures, text) for n, text in articles.items()}
     figures_missing = 1.0 - figures_in(figures, " ".join(p.text for p in passages)) if figures else 0.0
     titles = tokenize([p.title for p in passages]) if passages else []
+    kind = np.array([_names_kind(q, s) for s in candidates])
+    verb_stems = [set(tokenize([v])[0]) for v in q.verbs]
+    years = [f for f in figures if YEAR.fullmatch(f)]
     rows = []
     for i, s in enumerate(candidates):
         wanted = [(q.wants_number, NUMBER), (q.wants_money, MONEY), (q.wants_date, DATE)]
@@ -180,9 +188,30 @@ def describe(
             float(s.direct),
             float(antecedent[i] is not None),
             math.log1p(len(s.text.split())),
+            float(bool(q.kinds)),
+            float(kind[i]),
+            float(kind.any()),
+            _verbs_here(q.verbs, verb_stems, s, tokens[i]),
+            sum(y in FIGURE.findall(s.text) or y == passage.date[:4] for y in years) / len(years) if years else 1.0,
         ])
     return Described(candidates, np.asarray(rows, dtype=np.float64), tokens, antecedent, said_by, quoted and q.speech,
                      unquoted, quoted and q.speech and not topic)
+
+
+def _names_kind(q: Question, s: Sentence) -> bool:
+    """The sentence names something of the kind asked for, other than what the question names."""
+    if not q.kinds or s.reading is None:
+        return False
+    asked = q.text.lower()
+    return any(m.label in q.kinds and s.text[m.start - s.start : m.end - s.start].lower() not in asked
+               for m in s.reading.mentions)
+
+
+def _verbs_here(verbs: Sequence[str], stems: Sequence[set[str]], s: Sentence, tokens: set[str]) -> float:
+    if not verbs:
+        return 1.0
+    said = s.reading.verbs if s.reading is not None else ()
+    return sum(v in said or bool(st and st <= tokens) for v, st in zip(verbs, stems)) / len(verbs)
 
 
 def figures_in(figures: Sequence[str], text: str) -> float:

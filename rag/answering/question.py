@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from ..index.lexical import tokenize
 from ..indexing.quotes import question_speaker
+from .answer_type import AskedFor, asked_for
 
 # Words that shape a question but do not say what it is about. (The index keeps most function
 # words, so they are listed here; the list is stemmed like the index.)
@@ -24,6 +25,7 @@ _QUESTION_WORDS = frozenset(
     ])[0]
 )
 FIGURE = re.compile(r"\b\d+(?:[.,]\d+)*\b")  # a number written in digits
+YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a figure that is a year
 NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
                      r"forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|"
                      r"half|double|doubled|tripled)\b", re.I)
@@ -50,6 +52,8 @@ class Question:
     entities: tuple[str, ...]  # capitalised words the answer must be about
     figures: tuple[str, ...] = ()  # the numbers it names ("2021", "3.5"): the answer must be about them too
     asked_for: tuple[str, ...] = ()  # stemmed words naming what the answer is ("which officials"): not topic words
+    kinds: frozenset[str] = frozenset()  # entity labels an answer holds, from the parse (rag/answering/answer_type.py)
+    verbs: tuple[str, ...] = ()  # lemmas of its content verbs
 
 
 def analyse(question: str) -> Question:
@@ -58,6 +62,7 @@ def analyse(question: str) -> Question:
     speaker = question_speaker(q)
     terms = tuple(t for t in dict.fromkeys(tokenize([q])[0]) if t not in _QUESTION_WORDS)
     first_word = q.split()[0] if q.split() else ""
+    parsed = asked_for(q) if q else AskedFor()
     entities = []
     for m in _ENTITY.finditer(q):
         words = [re.sub(r"['’]s$", "", w) for w in m.group().split()]
@@ -66,7 +71,7 @@ def analyse(question: str) -> Question:
         words = [w for w in words if not _is_generic(w)]
         if words:
             entities.append(" ".join(words))
-    entities = tuple(dict.fromkeys(entities))
+    entities = tuple(dict.fromkeys(_whole(e, parsed.names) for e in entities))
     return Question(
         text=q,
         terms=terms,
@@ -81,6 +86,8 @@ def analyse(question: str) -> Question:
         entities=entities,
         figures=tuple(dict.fromkeys(FIGURE.findall(q))),
         asked_for=_asked_for(q),
+        kinds=parsed.kinds,
+        verbs=parsed.verbs,
     )
 
 
@@ -113,6 +120,12 @@ def _asked_for(question: str) -> tuple[str, ...]:
     if not ended or len(words) > 3:
         words = words[:1]  # unsure where the kind ends: its first word
     return tuple(tokenize([" ".join(words)])[0]) if words else ()
+
+
+def _whole(entity: str, names: tuple[str, ...]) -> str:
+    """The name the parser read that holds this capitalised run ("Stanley" in "Why did Morgan
+    Stanley ...", whose first word is the question's): the whole name."""
+    return next((n for n in names if re.search(rf"\b{re.escape(entity)}\b", n) and len(n) > len(entity)), entity)
 
 
 def _is_generic(word: str) -> bool:

@@ -113,9 +113,23 @@ def pool() -> list[Asked]:
     return out
 
 
-def fit(rows: list[Asked]):
+def generated(path: Path) -> list[Asked]:
+    """Questions benchmarks/generate_questions.py made from articles no evaluation question uses,
+    asked of the RealTime QA index as of their article's date: more to fit on, never to choose
+    settings or report figures on (they are easier than questions people write)."""
+    rtqa = Index(Settings(data_dir=CACHE / "rtqa-index-dated"))
+    out = []
+    for line in open(path, encoding="utf-8"):
+        q = json.loads(line)
+        out.append(ask(rtqa, "generated", q["question"], True, [answer_variants(q["answer"])], When(date.fromisoformat(q["date"]))))
+    return out
+
+
+def fit(rows: list[Asked], extra: list[Asked]):
+    """`extra`: generated questions, joined to every fit (never chosen or reported on)."""
     from sklearn.ensemble import GradientBoostingClassifier
 
+    rows = rows + extra
     x = np.vstack([r.described.x for r in rows if len(r.labels)])
     y = np.concatenate([r.labels for r in rows if len(r.labels)]).astype(np.int64)
     return GradientBoostingClassifier(n_estimators=200, learning_rate=0.05, max_depth=3, min_samples_leaf=30,
@@ -182,24 +196,24 @@ def folds_of(rows: list[Asked], k: int) -> list[list[int]]:
     return parts
 
 
-def out_of_fold(rows: list[Asked], k: int) -> list[np.ndarray]:
+def out_of_fold(rows: list[Asked], k: int, extra: list[Asked]) -> list[np.ndarray]:
     probs: list[np.ndarray] = [np.zeros(0)] * len(rows)
     for part in folds_of(rows, k):
         train = [r for i, r in enumerate(rows) if i not in set(part)]
-        model = fit(train)
+        model = fit(train, extra)
         for i, p in zip(part, probabilities([rows[i] for i in part], model)):
             probs[i] = p
     return probs
 
 
-def nested(rows: list[Asked], k: int) -> list[dict]:
+def nested(rows: list[Asked], k: int, extra: list[Asked]) -> list[dict]:
     """Each fold answered by weights and a threshold/keep ratio chosen without it."""
     outcomes: list[dict] = []
     for part in folds_of(rows, k):
         held = set(part)
         train = [r for i, r in enumerate(rows) if i not in held]
-        threshold, keep, most = choose(train, out_of_fold(train, k - 1))
-        model = fit(train)
+        threshold, keep, most = choose(train, out_of_fold(train, k - 1, extra))
+        model = fit(train, extra)
         test = [rows[i] for i in part]
         outcomes += [outcome(r, p, threshold, keep, most) for r, p in zip(test, probabilities(test, model))]
     return outcomes
@@ -227,25 +241,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--generated", type=Path, help="also fit on these generated questions "
+                        "(benchmarks/generate_questions.py writes them)")
     args = parser.parse_args()
     rows = pool()
+    extra = generated(args.generated) if args.generated else []
+    if extra:
+        print(f"generated: {len(extra)} questions, {sum(len(r.labels) for r in extra)} sentences, "
+              f"{sum(int(r.labels.sum()) for r in extra)} holding an answer", file=sys.stderr)
     print(f"pool: {len(rows)} questions, {sum(len(r.labels) for r in rows)} sentences, "
           f"{sum(int(r.labels.sum()) for r in rows)} holding an answer", file=sys.stderr)
-    held = summary(nested(rows, args.folds))
+    held = summary(nested(rows, args.folds, extra))
     for source, figures in held.items():
         print(f"dev {source}, nested {args.folds}-fold: {figures}")
-    probs = out_of_fold(rows, args.folds)
+    probs = out_of_fold(rows, args.folds, extra)
     threshold, keep, most = choose(rows, probs)
     print("the choice of RAG_ANSWER_THRESHOLD, out-of-fold (answered answerable / declined unanswerable):")
     for t in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
         figures = summary([outcome(r, p, t, keep, most) for r, p in zip(rows, probs)])
         print(f"  {t:.2f}  " + "  ".join(f"{source} {f['answered']:.2f}/{f['declined_unanswerable']:.2f} hit {f['answer_hit (facts met)']:.2f}"
                                     for source, f in figures.items()))
-    model = fit(rows)
+    model = fit(rows, extra)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     to_onnx(model, args.out.with_suffix(".onnx"))
     meta = {"features": list(FEATURES), "threshold": threshold, "keep_ratio": keep, "max_sentences": most,
-             "fitted_on": f"{len(rows)} development questions (RealTime QA dev, RGB dev half, seed sets); "
+             "fitted_on": f"{len(rows)} development questions (RealTime QA dev, RGB dev half, seed sets)"
+                          + (f" and {len(extra)} generated ones ({args.generated.name})" if extra else "") + "; "
                           f"nested {args.folds}-fold figures: {json.dumps(held)}"}
     args.out.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     print(f"threshold {threshold}, keep ratio {keep}, at most {most} sentences")

@@ -77,6 +77,7 @@ class Described:
     speech: bool  # the question asks what a quoted person said
     unquoted: bool = False  # ... asks what a person said, and the passages quote nothing of theirs
     any_statement: bool = False  # ... asks what a quoted person said, about nothing in particular
+    off_topic: bool = False  # the question has topic words and no candidate holds any of them
 
 
 @dataclass(frozen=True)
@@ -195,7 +196,7 @@ def describe(
             sum(y in FIGURE.findall(s.text) or y == passage.date[:4] for y in years) / len(years) if years else 1.0,
         ])
     return Described(candidates, np.asarray(rows, dtype=np.float64), tokens, antecedent, said_by, quoted and q.speech,
-                     unquoted, quoted and q.speech and not topic)
+                     unquoted, quoted and q.speech and not topic, bool(topic) and not coverage.any())
 
 
 def _names_kind(q: Question, s: Sentence) -> bool:

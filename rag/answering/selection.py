@@ -157,7 +157,7 @@ def pick(
     "what did X say", X's own, up to MAX_SPEAKER_SENTENCES), near-duplicates merged, a sentence
     that points back after the one it points to. Asked what a person said, only their statements
     answer; asked what they said with no topic ("What did Kirby say?"), each of them does."""
-    if d.unquoted:
+    if d.unquoted or d.off_topic:  # a sentence with no word of what is asked is never its answer
         return []
     if d.any_statement:
         threshold = 0.0

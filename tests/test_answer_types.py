@@ -115,3 +115,16 @@ def test_the_asked_verb_and_year_are_constraints_a_sentence_meets_or_not(plant):
     undated = _features(plant, "What did Volta Motors say in 2019 about its engine plant?")
     assert all(f["years_dated"] == 0.0 for f in undated.values())
     assert np.isfinite(np.array([list(f.values()) for f in undated.values()])).all()
+
+
+@pytest.mark.parametrize("name, text, found", [
+    ("U.S.", "the US said", True),  # the parser reads names with their dots and brackets
+    ("US", "the U.S. said", True),
+    ("(AP)", "the Associated Press reported", True),
+    ("F.B.I.", "the Federal Bureau of Investigation", True),
+    ("NATO", "the alliance met", False),
+])
+def test_an_acronym_is_found_however_it_is_written(name, text, found):
+    from rag.answering.mentions import mentioned
+
+    assert mentioned(name, text) is found

@@ -13,9 +13,11 @@ def mentioned(entity: str, text: str) -> bool:
     """Some word of the entity occurs in the text, allowing for endings (Chinese ~ China)."""
     for word in entity.split():
         if word.isupper():  # an acronym, also written with dots (US ~ U.S.) or spelled out (ICC)
-            spelled = r"\s+(?:(?:of|the|and|for|on)\s+)?".join(rf"{c}[a-z]+" for c in word)
-            if re.search(rf"\b(?:{re.escape(word)}\b|{re.escape('.'.join(word))}\.)", text, re.IGNORECASE) or (
-                len(word) > 1 and re.search(rf"\b{spelled}\b", text)
+            letters = [c for c in word if c.isalpha()]  # "U.S." or "(AP)" as the parser reads them: U, S / A, P
+            spelled = r"\s+(?:(?:of|the|and|for|on)\s+)?".join(rf"{re.escape(c)}[a-z]+" for c in letters)
+            compact = "".join(letters)
+            if re.search(rf"\b(?:{re.escape(compact)}\b|{re.escape('.'.join(compact))}\.)", text, re.IGNORECASE) or (
+                len(letters) > 1 and re.search(rf"\b{spelled}\b", text)
             ):
                 return True
             continue

@@ -203,9 +203,16 @@ def _names_kind(q: Question, s: Sentence) -> bool:
     """The sentence names something of the kind asked for, other than what the question names."""
     if not q.kinds or s.reading is None:
         return False
-    asked = q.text.lower()
-    return any(m.label in q.kinds and s.text[m.start - s.start : m.end - s.start].lower() not in asked
-               for m in s.reading.mentions)
+    asked = {w.lower() for w in re.findall(r"\w+", q.text)}
+    return any(m.label in q.kinds and not asked & _name_words(s.text[m.start - s.start : m.end - s.start])
+               for m in s.reading.mentions)  # "Vladimir Putin" is not new to a question that names Putin
+
+
+def _name_words(mention: str) -> set[str]:
+    """The words of a mention that carry its name ("the United States": united, states; "42": 42)."""
+    words = re.findall(r"\w+", mention)
+    named = {w.lower() for w in words if w[0].isupper() or w[0].isdigit()}
+    return named or {w.lower() for w in words}
 
 
 def _verbs_here(verbs: Sequence[str], stems: Sequence[set[str]], s: Sentence, tokens: set[str]) -> float:

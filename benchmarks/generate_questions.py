@@ -88,6 +88,9 @@ def from_sentence(sent) -> list[dict]:
     particle = [c for c in root.children if c.dep_ == "prt"]
     verb_phrase = _span(sorted(aux + [root] + particle, key=lambda t: t.i))
     subject_tokens = list(subject.subtree)
+    # the auxiliary a "when / how many" question opens with: the sentence's own ("will"), or "did"
+    # for a past-tense verb; none for a present-tense one ("does" would need the subject's number)
+    lead = aux[0].text if aux else "did" if root.tag_ == "VBD" else ""
     out = []
     for ent in sent.ents:
         asked = {"answer": ent.text, "kind": ent.label_}
@@ -97,18 +100,16 @@ def from_sentence(sent) -> list[dict]:
             if any(ent.start <= t.i < ent.end for t in obj) or len(subject_tokens) > 8 or pronoun \
                     or not _POINT_IN_TIME.search(ent.text):  # a date, not a duration ("five years")
                 continue
-            lead = (aux[0].text, root.lemma_) if aux else ("did", root.lemma_) if root.tag_ == "VBD" else (None, None)
-            if lead[0]:
+            if lead:
                 rest = _span(t for t in aux[1:] if t.dep_ == "neg")
-                out.append(asked | {"question": f"When {lead[0]} {_span(subject_tokens, True)} {rest} {lead[1]} {_span(obj)}?".replace("  ", " ")})
+                out.append(asked | {"question": f"When {lead} {_span(subject_tokens, True)} {rest} {root.lemma_} {_span(obj)}?".replace("  ", " ")})
         elif ent.label_ in _AMOUNT and any(ent.start <= t.i < ent.end for t in obj) and ent.root.head.pos_ == "NOUN":
             noun = ent.root.head
             if noun.i in range(ent.start, ent.end) or len(subject_tokens) > 8 or pronoun:
                 continue
-            lead = (aux[0].text, root.lemma_) if aux else ("did", root.lemma_) if root.tag_ == "VBD" else (None, None)
-            if lead[0]:
+            if lead:
                 what = noun.text if ent.label_ == "CARDINAL" else ""
-                out.append(asked | {"question": f"{_AMOUNT[ent.label_]} {what} {lead[0]} {_span(subject_tokens, True)} {lead[1]}?".replace("  ", " ")})
+                out.append(asked | {"question": f"{_AMOUNT[ent.label_]} {what} {lead} {_span(subject_tokens, True)} {root.lemma_}?".replace("  ", " ")})
     return out
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
+
+if TYPE_CHECKING:
+    from .language import SentenceReading
 
 FileStatus = Literal["added", "updated", "unchanged", "removed", "skipped"]
 AnswerStatus = Literal["answered", "hedged", "declined"]
@@ -58,7 +61,7 @@ class Passage(_FromFile):
     bm25: float = 0.0  # lexical score, 0 when BM25 did not match
     outlet: str = ""  # who published it (read from the article, or set in the library)
     # its sentences' entities and verbs as read at ingest (rag/language.py); not part of its dict form
-    readings: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    readings: tuple[SentenceReading, ...] = field(default=(), repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,8 @@ def describe(
     figures_of = {n: figures_in(figures, text) for n, text in articles.items()}
     figures_missing = 1.0 - figures_in(figures, " ".join(p.text for p in passages)) if figures else 0.0
     titles = tokenize([p.title for p in passages]) if passages else []
-    kind = np.array([_names_kind(q, s) for s in candidates])
+    question_words = {w.lower() for w in re.findall(r"\w+", q.text)}
+    kind = np.array([_names_kind(q.kinds, question_words, s) for s in candidates])
     verb_stems = [set(tokenize([v])[0]) for v in q.verbs]
     years = [f for f in figures if YEAR.fullmatch(f)]
     rows = []
@@ -199,13 +200,13 @@ def describe(
                      unquoted, quoted and q.speech and not topic, bool(topic) and not coverage.any())
 
 
-def _names_kind(q: Question, s: Sentence) -> bool:
-    """The sentence names something of the kind asked for, other than what the question names."""
-    if not q.kinds or s.reading is None:
+def _names_kind(kinds: frozenset[str], question_words: set[str], s: Sentence) -> bool:
+    """The sentence names something of the kind asked for, other than what the question names
+    ("Vladimir Putin" is not new to a question that names Putin)."""
+    if not kinds or s.reading is None:
         return False
-    asked = {w.lower() for w in re.findall(r"\w+", q.text)}
-    return any(m.label in q.kinds and not asked & _name_words(s.text[m.start - s.start : m.end - s.start])
-               for m in s.reading.mentions)  # "Vladimir Putin" is not new to a question that names Putin
+    return any(m.label in kinds and not question_words & _name_words(s.text[m.start - s.start : m.end - s.start])
+               for m in s.reading.mentions)
 
 
 def _name_words(mention: str) -> set[str]:

@@ -88,7 +88,8 @@ _FUNCTION_WORDS = {
 
 
 SPEAKER_VERSION = "4"  # bump when the rules or the stored metadata change: chunks are refreshed (not re-embedded) at the next ingest
-# (rag/indexing/plan.py INDEX_VERSION joins it with the sentence readings' version; 2: chunks carry `day`, the publication day as a number, for date filters; 3: outlets are speakers;
+# (rag/indexing/plan.py's INDEX_VERSION joins it with the sentence readings' version.
+# 2: chunks carry `day`, the publication day as a number, for date filters; 3: outlets are speakers;
 # 4: chunks carry the article's `outlet`)
 
 

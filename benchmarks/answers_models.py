@@ -6,7 +6,8 @@
     python benchmarks/answers_models.py --openai http://127.0.0.1:8080/v1   # any OpenAI-compatible server too
     python benchmarks/answers_models.py --backends qwen2.5-coder-1.5b@decides --rgb 20
         # @decides: RAG_MODEL_THRESHOLD=0.01, the model sees evidence for nearly every question and
-        # its own refusal decides; --rgb N: also N answerable and N negative-rejection questions of
+        # its own refusal decides; @scorer: RAG_MODEL_READS=0, the scorer's threshold decides what the
+        # model is asked (without a suffix the model first judges the closest sentences itself); --rgb N: also N answerable and N negative-rejection questions of
         # RGB's dev half (benchmarks/answers_rgb.py)
 
 For each backend and question: fact recall (share of the fact groups in the answer), first hit
@@ -42,11 +43,12 @@ from rag.prompts import count_tokens  # noqa: E402
 
 SETS = [ROOT.parent / "shared" / "eval" / "seeds_qa.jsonl", ROOT / "benchmarks" / "data" / "seeds_extra.jsonl"]
 CACHE = Path.home() / ".cache" / "newsrag-bench"
+OWN = ROOT / "benchmarks" / "data" / "own_rtqa_questions.jsonl"  # frozen, held out (benchmarks/answers_own.py)
 
 
 def settings_for(backend: str, openai: str | None, data: Path) -> tuple[Settings, str]:
     backend, _, mode = backend.partition("@")
-    decides = {"model_threshold": 0.01} if mode == "decides" else {}
+    decides = {"model_threshold": 0.01} if mode == "decides" else {"model_reads": False} if mode == "scorer" else {}
     if backend == "extractive":
         return Settings(data_dir=data, backend="extractive"), "extractive"
     if backend == "openai":
@@ -85,9 +87,12 @@ def rgb_items(n: int, which: str = "dev") -> list[tuple[str, dict]]:
     return out
 
 
-def run(backend: str, openai: str | None, limit: int | None, rgb: int, rgb_half: str = "dev", seeds: bool = True) -> dict:
+def run(backend: str, openai: str | None, limit: int | None, rgb: int, rgb_half: str = "dev", seeds: bool = True,
+        own: bool = False) -> dict:
     rows = []
     groups = [(CACHE / "seeds-index", seed_items(), ROOT / "seeds")] if seeds else []
+    if own:  # on the RealTime QA index (benchmarks/rtqa_data.py builds it)
+        groups.append((CACHE / "rtqa-index-dated", [("own", item) for item in load_questions(OWN)], None))
     if rgb:
         from answers_rgb import CORPORA, index_for
 
@@ -128,6 +133,7 @@ def ask(index: Index, name: str, set_name: str, item: dict) -> dict:
     opening = final.text.split("]")[0].lower()
     return {
         "set": set_name, "id": result.id, "answerable": result.answerable, "abstained": final.abstained,
+        "status": final.status, "read_s": round(final.timings.get("read", 0.0), 2),
         "backend": final.backend, "fact_recall": result.fact_recall,
         "first_hit": (any(alt.lower() in opening for g in groups for alt in g) if result.answerable else None),
         "abstention_ok": (not final.abstained) if result.answerable else (final.abstained and not final.citations),
@@ -148,6 +154,10 @@ def summarise(rows: list[dict]) -> dict:
         "first_hit": round(statistics.mean(r["first_hit"] for r in answerable), 3) if answerable else None,
         "answered_answerable": round(statistics.mean(not r["abstained"] for r in answerable), 3) if answerable else None,
         "declined_unanswerable": round(statistics.mean(r["abstention_ok"] for r in unanswerable), 3) if unanswerable else None,
+        "declined_or_hedged_unanswerable": (round(statistics.mean(r["status"] != "answered" for r in unanswerable), 3)
+                                            if unanswerable else None),
+        "hedged_answerable": sum(r["status"] == "hedged" for r in answerable),
+        "read_s_median": statistics.median(r["read_s"] for r in rows),
         "citation_validity": round(sum(r["valid"] for r in rows) / max(1, sum(r["citations"] for r in rows)), 3),
         "median_words": statistics.median(r["words"] for r in answered) if answered else 0,
         "first_token_s_median": statistics.median(r["first_token_s"] for r in rows),
@@ -170,11 +180,12 @@ def main() -> None:
     parser.add_argument("--rgb", type=int, default=0, help="also this many answerable and negative questions of RGB's dev half")
     parser.add_argument("--rgb-half", choices=("dev", "held-out"), default="dev",
                         help="which half of RGB (the decline gate was fitted on a pool holding the dev half only)")
-    parser.add_argument("--no-seeds", action="store_true", help="RGB only")
+    parser.add_argument("--no-seeds", action="store_true", help="leave out the seed sets")
+    parser.add_argument("--own", action="store_true", help="also the frozen own question set over RealTime QA articles")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_models.json")
     args = parser.parse_args()
     backends = args.backends.split(",") + (["openai"] if args.openai else [])
-    report = {b: run(b, args.openai, args.limit, args.rgb, args.rgb_half, not args.no_seeds) for b in backends}
+    report = {b: run(b, args.openai, args.limit, args.rgb, args.rgb_half, not args.no_seeds, args.own) for b in backends}
     for b, r in report.items():
         print(json.dumps(r["summary"]))
         for name, summary in r["by_set"].items():

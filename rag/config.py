@@ -168,6 +168,9 @@ class Settings(BaseSettings):
     # the same for questions put to a language model; unset: answer_threshold. Set low (0.01), the
     # model sees evidence for nearly every question and its own refusal decides
     model_threshold: float | None = Field(None, gt=0, lt=1)
+    # with a language model: the model first judges which of the closest sentences answers (one
+    # short call, rag/answering/reader.py), and its judgement replaces the threshold's
+    model_reads: bool = True
 
     # the web UI: the longest a request may run before the user is told it was stopped, and
     # whether the library may be changed from the browser (upload, remove)

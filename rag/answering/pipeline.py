@@ -26,6 +26,7 @@ from .followup import READ_AS, rewrite
 from .generate import BackendError, Generator, Request, make_generator, resolve_backend
 from .generate.extractive import ExtractiveGenerator
 from .question import Question, analyse
+from .reader import read
 from .answerability import load_scorer
 from .selection import Evidence, gather_evidence
 from ..index.library import with_copies
@@ -130,33 +131,39 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             f"{len(set(stale))} file(s) changed since they were ingested and cannot be cited until you run "
             f"`rag ingest` again: {', '.join(sorted(set(stale)))}"
         )
-    # a language model is only asked what the articles can answer (by the scorer's threshold, or
-    # RAG_MODEL_THRESHOLD's when set low to let the model decide); the extractive answerer makes
-    # the same judgement (and says so with its refusal)
-    relevant = name == "extractive" or evidence.answers
-
+    # a language model is only asked to write what the articles can answer: by its own judgement of
+    # the closest sentences (RAG_MODEL_READS), else by the scorer's threshold (or RAG_MODEL_THRESHOLD's,
+    # set low to let the model's refusal decide); the extractive answerer makes the scorer's judgement
+    reads = collection is None and name != "extractive" and settings.model_reads and not model_decides
     generator: Generator = ExtractiveGenerator(settings, idf)
-    used, shown, text, grounded = list(passages), evidence, "", None
+    used, shown, text, grounded = list(passages), None, "", None
     t0 = time.perf_counter()
-    if relevant and name != "extractive":
+    reads = reads and bool(evidence.candidates) and not evidence.lacking  # (what no passage holds is declined)
+    if name != "extractive" and (evidence.answers or reads):
         try:
             model = make_generator(name, settings)
-            written = yield from _model_answer(model, question, passages, evidence, idf, settings, model_decides)
-            generator, (text, grounded, shown, used) = model, written
+            if reads:  # the model judges which sentence answers, before anything is written or declined
+                t1 = time.perf_counter()
+                evidence = _judged(model, question, passages, evidence, settings, notes)
+                timings["read"] = time.perf_counter() - t1
+            if evidence.answers:
+                written = yield from _model_answer(model, question, passages, evidence, idf, settings, model_decides)
+                generator, (text, grounded, shown, used) = model, written
         except BackendError as exc:
             note = fallback_note(exc, "answer")
             notes.append(note)
             yield "\n\n" + note + "\n\n"
             if model_decides:  # the extractive answerer keeps its own threshold
-                evidence = shown = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
+                evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
+    shown = shown or evidence
     header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
     if header:
         yield header + "\n\n"
-    if relevant and not text and evidence.answers:  # the extractive answerer, by choice or as the fallback
+    if not text and evidence.answers:  # the extractive answerer, by choice or as the fallback
         for delta in generator.generate(Request(question, used, evidence=evidence)):
             text += delta
             yield delta
-    if relevant and text and grounded is None:
+    if text and grounded is None:
         grounded = _cite(text, question, used, shown, idf)
     timings["generate"] = time.perf_counter() - t0
 
@@ -212,6 +219,18 @@ def _model_answer(
         text += "\n\n" + rest
         grounded = _cite(text, question, used, shown, idf)
     return text, grounded, shown, used
+
+
+def _judged(model: Generator, question: str, passages: list[Passage], evidence: Evidence, settings: Settings,
+            notes: list[str]) -> Evidence:
+    """The evidence as the model reads it: the candidate it names answers; none, and what the
+    scorer picked is only the closest there is (said so in `notes`); an unreadable reply changes nothing."""
+    choice = read(model, question, passages, evidence, settings)
+    if choice is None:
+        return evidence
+    if choice == 0 and evidence.answers:
+        notes.append(render("reader_none", backend=model.name))
+    return evidence.judged(choice)
 
 
 def _closest(question: str, passages: list[Passage], evidence: Evidence, idf, settings: Settings) -> Grounded | None:

@@ -76,7 +76,7 @@ def evidence_request(question: str, passages: Sequence[Passage], evidence: Evide
             order.append(n)
     if not order:
         raise BackendError("no evidence to show the model")
-    blocks = [_block(i, passages[n - 1], [by_passage[n][j] for j in sorted(shown[n])], sorted(shown[n]))
+    blocks = [passage_block(i, passages[n - 1], [by_passage[n][j] for j in sorted(shown[n])], sorted(shown[n]))
               for i, n in enumerate(order, 1)]
     messages = [{"role": "system", "content": _system()},
                 {"role": "user", "content": _frame("\n\n".join(blocks), question)}]
@@ -85,7 +85,9 @@ def evidence_request(question: str, passages: Sequence[Passage], evidence: Evide
     return Request(question, used, messages, most, evidence.for_passages(order)), used
 
 
-def _block(n: int, p: Passage, sentences: list[Sentence], positions: list[int]) -> str:
+def passage_block(n: int, p: Passage, sentences: list[Sentence], positions: list[int]) -> str:
+    """Passage `n` as a model is shown it: fenced, with its file, title and date; its sentences at
+    `positions` in order ("…" where some are left out), any addressed to a model replaced by a marker."""
     parts: list[str] = []
     for k, (s, at) in enumerate(zip(sentences, positions)):
         if k and at != positions[k - 1] + 1:
@@ -97,7 +99,7 @@ def _block(n: int, p: Passage, sentences: list[Sentence], positions: list[int]) 
 
 def _block_tokens(p: Passage, settings: Settings) -> int:
     """What a passage's fence and attributes cost, before its sentences."""
-    return count_tokens(_block(0, p, [], []), settings.encoding) + 2
+    return count_tokens(passage_block(0, p, [], []), settings.encoding) + 2
 
 
 def _system() -> str:

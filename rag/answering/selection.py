@@ -30,6 +30,7 @@ MODEL_SENTENCES = 8  # a language model is shown up to this many of the best sen
 MAX_SOURCE_SENTENCES = 20  # "how many sources report X": at most this many sentences read for sources
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
 CLOSEST_SENTENCES = 2  # shown when nothing answers and the passages may still hold it
+READER_CANDIDATES = 4  # the best sentences a language model is asked to judge (rag/answering/reader.py)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class Evidence:
     # this directly"), and why the passages clearly do not hold what is asked ("" when unsure)
     closest: tuple[tuple[str, tuple[int, ...]], ...] = ()
     lacking: str = ""
+    # (passage, start) of the best distinct sentences whatever their probability, best first: what a
+    # language model judges (none for "what did X say" and for a question no sentence is on)
+    candidates: tuple[tuple[int, int], ...] = ()
 
     @property
     def answers(self) -> bool:
@@ -65,6 +69,22 @@ class Evidence:
         sentences = tuple(replace(s, passage=new[s.passage]) for s in self.sentences if s.passage in new)
         ranked = tuple((new[n], start) for n, start in self.ranked if n in new)
         return Evidence(self.question, sentences, self.stale, picked, self.confidence, short, ranked)
+
+    def sentence_at(self, place: tuple[int, int]) -> Sentence:
+        return next(s for s in self.sentences if (s.passage, s.start) == place)
+
+    def judged(self, choice: int) -> "Evidence":
+        """The evidence as a reader judged it: candidate `choice` (1-based) answers and leads what
+        is picked, or, for 0, none does and what was picked is only the closest there is."""
+        if not choice:
+            return replace(self, picked=(), short=None, ranked=(), closest=self.picked[:CLOSEST_SENTENCES] or self.closest)
+        place = self.candidates[choice - 1]
+        text = self.sentence_at(place).text
+        numbers = next((n for t, n in self.picked if t == text), (place[0],))
+        picked = ((text, numbers),) + tuple(x for x in self.picked if x[0] != text)
+        ranked = (place,) + tuple(r for r in (self.ranked or self.candidates) if r != place)
+        short = self.short if self.picked and self.picked[0][0] == text else None
+        return replace(self, picked=picked, short=short, ranked=ranked, closest=(), lacking="")
 
 
 def gather_evidence(
@@ -99,7 +119,8 @@ def gather_evidence(
                     picked[0][0][span[0]:span[1]] if span else None,
                     _for_a_model(described, probability, scorer.keep_ratio, picked),
                     tuple((text, tuple(numbers)) for text, numbers in closest),
-                    "" if picked else lacking(q, described, passages, closest))
+                    "" if picked else lacking(q, described, passages, closest),
+                    _candidates(described, probability))
 
 
 def lacking(q: Question, d: Described, passages: Sequence[Passage], closest: Sequence) -> str:
@@ -187,6 +208,19 @@ def pick(
         out.append((i, numbers))
         out.extend((j, n) for j, n in picked if d.antecedent[j] == i)
     return [(d.candidates[i].text, sorted(numbers)) for i, numbers in dict(out).items()]
+
+
+def _candidates(d: Described, probability: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """(passage, start) of the READER_CANDIDATES best sentences, a near-duplicate of a better one left out."""
+    if d.speech or d.unquoted or d.off_topic:
+        return ()
+    kept: list[int] = []
+    for i in np.argsort(-probability, kind="stable"):
+        if len(kept) == READER_CANDIDATES:
+            break
+        if all(_overlap(d.tokens[int(i)], d.tokens[j]) < DUPLICATE for j in kept):
+            kept.append(int(i))
+    return tuple((d.candidates[i].passage, d.candidates[i].start) for i in kept)
 
 
 def _one_per_source(picked: list[tuple[str, list[int]]], passages: Sequence[Passage]) -> list[tuple[str, list[int]]]:

@@ -6,9 +6,11 @@
     python benchmarks/answers_models.py --openai http://127.0.0.1:8080/v1   # any OpenAI-compatible server too
     python benchmarks/answers_models.py --backends qwen2.5-coder-1.5b@decides --rgb 20
         # @decides: RAG_MODEL_THRESHOLD=0.01, the model sees evidence for nearly every question and
-        # its own refusal decides; @scorer: RAG_MODEL_READS=0, the scorer's threshold decides what the
-        # model is asked (without a suffix the model first judges the closest sentences itself); --rgb N: also N answerable and N negative-rejection questions of
-        # RGB's dev half (benchmarks/answers_rgb.py)
+        # its own refusal decides; @reads: RAG_MODEL_READS=1, the model first judges which of the
+        # closest sentences answers (rag/answering/reader.py); @scorer: RAG_MODEL_READS=0, the
+        # scorer's threshold decides what the model is asked (the default);
+        # --rgb N: also N answerable and N negative-rejection questions of RGB's dev half
+        # (benchmarks/answers_rgb.py); --own: the frozen own set over RealTime QA articles
 
 For each backend and question: fact recall (share of the fact groups in the answer), first hit
 (a fact in the first cited sentence), abstention (unanswerable: declined; answerable: answered),
@@ -48,7 +50,7 @@ OWN = ROOT / "benchmarks" / "data" / "own_rtqa_questions.jsonl"  # frozen, held 
 
 def settings_for(backend: str, openai: str | None, data: Path) -> tuple[Settings, str]:
     backend, _, mode = backend.partition("@")
-    decides = {"model_threshold": 0.01} if mode == "decides" else {"model_reads": False} if mode == "scorer" else {}
+    decides = {"decides": {"model_threshold": 0.01}, "reads": {"model_reads": True}, "scorer": {"model_reads": False}}.get(mode, {})
     if backend == "extractive":
         return Settings(data_dir=data, backend="extractive"), "extractive"
     if backend == "openai":

@@ -169,8 +169,9 @@ class Settings(BaseSettings):
     # model sees evidence for nearly every question and its own refusal decides
     model_threshold: float | None = Field(None, gt=0, lt=1)
     # with a language model: the model first judges which of the closest sentences answers (one
-    # short call, rag/answering/reader.py), and its judgement replaces the threshold's
-    model_reads: bool = True
+    # short call, rag/answering/reader.py), and its judgement replaces the threshold's. Off by
+    # default: the packaged 1.5B model judged worse than the scorer on the development questions
+    model_reads: bool = False
 
     # the web UI: the longest a request may run before the user is told it was stopped, and
     # whether the library may be changed from the browser (upload, remove)

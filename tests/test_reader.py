@@ -69,6 +69,7 @@ def index(tmp_path_factory):
 
 def _ask(index, server, question: str, **settings):
     base = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    settings = {"model_reads": True} | settings  # (off by default)
     return answer(question, backend="openai",
                   settings=Settings(data_dir=index, openai_base_url=base, openai_api_key="none", retries=0, **settings))
 
@@ -127,4 +128,6 @@ def test_the_model_judges_at_most_a_few_fenced_sentences_and_not_when_it_cannot_
     declined = _ask(index, model, "What is the death toll of the earthquake in Turkey?")  # no passage mentions Turkey
     assert declined.status == "declined" and not _judging(model)
     _ask(index, model, TRADE, model_reads=False)
-    assert not _judging(model)
+    answer(TRADE, backend="openai", settings=Settings(data_dir=index, retries=0, openai_api_key="none",
+                                                     openai_base_url=f"http://127.0.0.1:{model.server_address[1]}/v1"))
+    assert not _judging(model)  # not asked, nor by default

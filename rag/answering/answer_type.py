@@ -39,7 +39,7 @@ _KINDS: dict[str, tuple[frozenset[str], str]] = {
 _CLOSE = 0.52  # cosine of a head noun to a kind's nearest word for it to take that kind
 _HOW = {"many": AMOUNT, "much": AMOUNT, "long": WHEN | AMOUNT, "old": AMOUNT | WHEN, "far": AMOUNT,
         "big": AMOUNT, "large": AMOUNT, "tall": AMOUNT, "often": AMOUNT | WHEN}
-_NAMES = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
+NAME_KINDS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"})
 _GENERIC_NOUNS = frozenset({"kind", "sort", "type", "name", "one", "part"})
 _LIGHT_VERBS = frozenset({"be", "do", "have", "say", "tell", "make", "get", "go", "take", "happen", "mention",
                           "report", "describe", "know", "call", "name"})
@@ -56,7 +56,7 @@ class AskedFor:
 def asked_for(question: str) -> AskedFor:
     doc = parse(question)
     verbs = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS))
-    names = tuple(dict.fromkeys(e.text.removeprefix("the ").removeprefix("The ") for e in doc.ents if e.label_ in _NAMES))
+    names = tuple(dict.fromkeys(e.text.removeprefix("the ").removeprefix("The ") for e in doc.ents if e.label_ in NAME_KINDS))
     return AskedFor(_kinds(doc), verbs, names)
 
 

@@ -109,9 +109,10 @@ def gather_evidence(
         picked = _one_per_source(pick(described, probability, floor, 0.0, MAX_SOURCE_SENTENCES), passages)
     else:
         picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
-    best = described.candidates[int(np.argmax(probability))].text if picked else None
+    best = described.candidates[int(np.argmax(probability))] if picked else None
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
-    span = answer_span(q, best) if picked and picked[0][0] == best and not (described.speech or every_source) else None
+    span = (answer_span(q, best) if best is not None and picked[0][0] == best.text and not (described.speech or every_source)
+            else None)
     closest = [] if picked else (_naming(described, probability, q.speaker) if described.unquoted
                                  else pick(described, probability, 0.0, scorer.keep_ratio, CLOSEST_SENTENCES))
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),

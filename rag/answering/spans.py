@@ -1,13 +1,18 @@
-"""The short answer inside a sentence. For a question that wants a number, a sum of money, a date
-or a name, the best sentence is searched for spans of that form that the question does not
-already hold; when there is exactly one, it is the answer to put first ("2.1 billion euros"),
-cited to the same sentence. With none or several, no span is guessed: the sentence answers.
+"""The short answer inside a sentence. For a question that asks for a kind of thing (a person, a
+date, a number, a sum of money, a place: rag/answering/answer_type.py), the best sentence's
+entities of that kind (read by the parser at ingest) that the question does not already hold
+are the candidates; when there is exactly one, it is the answer to put first ("2.1 billion
+euros"), cited to the same sentence. With none or several, no span is guessed: the sentence
+answers. A sentence from an index read before the parser was is searched by regular expressions
+for spans of the form asked for.
 """
 
 from __future__ import annotations
 
 import re
 
+from .answer_type import NAME_KINDS
+from .evidence import Sentence
 from .mentions import mentioned
 from .question import Question
 
@@ -31,10 +36,39 @@ _NOT_NAMES = frozenset(
 _CALENDAR = re.compile(rf"^(?:{_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 
 
-def answer_span(q: Question, sentence: str) -> tuple[int, int] | None:
-    """The span (start, end) of `sentence` that answers `q`, when the form asked for makes one clear."""
+def answer_span(q: Question, sentence: Sentence) -> tuple[int, int] | None:
+    """The span (start, end) of the sentence's text that answers `q`, when one is clear: for
+    "who is X", X with the words that describe them; else the one entity of the kind asked for
+    (the parse's, read at ingest) that the question does not already name; for a sentence read
+    by an older index, the one span of the form asked for."""
     if who := _WHO_IS.match(q.text):  # "Who is Mishustin?": the name with the words that describe it
-        return _described(who.group(1), sentence)
+        return _described(who.group(1), sentence.text)
+    return by_kind(q, sentence) if sentence.reading is not None else by_form(q, sentence.text)
+
+
+def by_kind(q: Question, sentence: Sentence) -> tuple[int, int] | None:
+    """The one entity of the sentence (from its reading) of a kind the question asks for, that the
+    question does not already hold; None with none or several, or a question of no kind."""
+    if not q.kinds or sentence.reading is None:
+        return None
+    # asked for a name, any other name the sentence holds makes the answer unclear ("Ashleigh Barty
+    # defeated Karolína Plíšková": the parser may read only one of them as a person)
+    rivals = q.kinds | (NAME_KINDS if q.kinds & NAME_KINDS else frozenset())
+    mentions = [m for m in sentence.reading.mentions if m.label in rivals and sentence.start <= m.start < m.end <= sentence.end]
+    span = _one_new(q, [_at(m, sentence) for m in mentions])
+    return span if span and any(m.label in q.kinds and m.start - sentence.start == span[0] for m in mentions) else None
+
+
+def _at(m, sentence: Sentence) -> tuple[int, str]:
+    """A mention as (start, text) within the sentence; a number with what it counts ("42 people")."""
+    start, end = m.start - sentence.start, m.end - sentence.start
+    if m.label in ("CARDINAL", "QUANTITY") and (counted := _QUANTITY.match(sentence.text, start)) and counted.end() > end:
+        end = counted.end()
+    return start, sentence.text[start:end]
+
+
+def by_form(q: Question, sentence: str) -> tuple[int, int] | None:
+    """The one span of the form asked for (a sum, a number, a date, a name: regular expressions)."""
     if q.wants_money:
         found = [(m.start(), m.group()) for m in _MONEY.finditer(sentence)]
     elif q.wants_number:
@@ -45,10 +79,15 @@ def answer_span(q: Question, sentence: str) -> tuple[int, int] | None:
         found = list(_names(sentence))
     else:
         return None
+    return _one_new(q, found)
+
+
+def _one_new(q: Question, found: list[tuple[int, str]]) -> tuple[int, int] | None:
+    """The span of the one distinct text found that the question does not already say."""
     asked = q.text.lower()
     spans = {}
     for start, text in found:
-        if text.lower() in asked or any(mentioned(e, text) for e in q.entities) or text.split()[0] in q.figures:
+        if not text.strip() or text.lower() in asked or any(mentioned(e, text) for e in q.entities) or text.split()[0] in q.figures:
             continue  # what the question already says is not its answer
         spans.setdefault(text, (start, start + len(text)))
     return next(iter(spans.values())) if len(spans) == 1 else None

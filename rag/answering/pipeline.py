@@ -134,11 +134,11 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
     # a language model is only asked to write what the articles can answer: by its own judgement of
     # the closest sentences (RAG_MODEL_READS), else by the scorer's threshold (or RAG_MODEL_THRESHOLD's,
     # set low to let the model's refusal decide); the extractive answerer makes the scorer's judgement
-    reads = collection is None and name != "extractive" and settings.model_reads and not model_decides
+    reads = (collection is None and name != "extractive" and settings.model_reads and not model_decides
+             and bool(evidence.candidates) and not evidence.lacking)  # (what no passage holds is declined)
     generator: Generator = ExtractiveGenerator(settings, idf)
     used, shown, text, grounded = list(passages), None, "", None
     t0 = time.perf_counter()
-    reads = reads and bool(evidence.candidates) and not evidence.lacking  # (what no passage holds is declined)
     if name != "extractive" and (evidence.answers or reads):
         try:
             model = make_generator(name, settings)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .answer_type import NAME_KINDS
+from .answer_type import AMOUNT, NAME_KINDS
 from .evidence import Sentence
 from .mentions import mentioned
 from .question import Question
@@ -54,7 +54,9 @@ def by_kind(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     # asked for a name, any other name the sentence holds makes the answer unclear ("Ashleigh Barty
     # defeated Karolína Plíšková": the parser may read only one of them as a person)
     rivals = q.kinds | (NAME_KINDS if q.kinds & NAME_KINDS else frozenset())
-    mentions = [m for m in sentence.reading.mentions if m.label in rivals and sentence.start <= m.start < m.end <= sentence.end]
+    mentions = [m for m in sentence.reading.mentions if m.label in rivals and sentence.start <= m.start < m.end <= sentence.end
+                and (m.label not in AMOUNT or any(c.isdigit() for c in sentence.text[m.start - sentence.start : m.end - sentence.start]))]
+    # (an amount in words, "the two companies", is not taken for the figure asked)
     span = _one_new(q, [_at(m, sentence) for m in mentions])
     return span if span and any(m.label in q.kinds and m.start - sentence.start == span[0] for m in mentions) else None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .answer_type import AMOUNT, NAME_KINDS
+from ..language import Mention
 from .evidence import Sentence
 from .mentions import mentioned
 from .question import Question
@@ -54,14 +55,15 @@ def by_kind(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     # asked for a name, any other name the sentence holds makes the answer unclear ("Ashleigh Barty
     # defeated Karolína Plíšková": the parser may read only one of them as a person)
     rivals = q.kinds | (NAME_KINDS if q.kinds & NAME_KINDS else frozenset())
-    mentions = [m for m in sentence.reading.mentions if m.label in rivals and sentence.start <= m.start < m.end <= sentence.end
-                and (m.label not in AMOUNT or any(c.isdigit() for c in sentence.text[m.start - sentence.start : m.end - sentence.start]))]
-    # (an amount in words, "the two companies", is not taken for the figure asked)
-    span = _one_new(q, [_at(m, sentence) for m in mentions])
-    return span if span and any(m.label in q.kinds and m.start - sentence.start == span[0] for m in mentions) else None
+    inside = [(m, _at(m, sentence)) for m in sentence.reading.mentions
+              if m.label in rivals and sentence.start <= m.start < m.end <= sentence.end]
+    # an amount in words ("the two companies") is not taken for the figure asked
+    found = [(m, at) for m, at in inside if m.label not in AMOUNT or any(c.isdigit() for c in at[1])]
+    span = _one_new(q, [at for _, at in found])
+    return span if span and any(m.label in q.kinds and at[0] == span[0] for m, at in found) else None
 
 
-def _at(m, sentence: Sentence) -> tuple[int, str]:
+def _at(m: Mention, sentence: Sentence) -> tuple[int, str]:
     """A mention as (start, text) within the sentence; a number with what it counts ("42 people")."""
     start, end = m.start - sentence.start, m.end - sentence.start
     if m.label in ("CARDINAL", "QUANTITY") and (counted := _QUANTITY.match(sentence.text, start)) and counted.end() > end:

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conftest import SEEDS, run_cli
-from rag import Settings, answer, ingest
+from conftest import run_cli
+from rag import Settings, answer
 
 SECRET = "sk-test-DO-NOT-LEAK-0987654321"
 PASSWORD = "hunter2-s3cret"
@@ -114,11 +114,10 @@ def faulty():
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    data = tmp_path_factory.mktemp("index")
-    ingest([SEEDS], settings=Settings(data_dir=data))
-    return data
+@pytest.fixture
+def index(seed_index):
+    """The data dir of conftest's index of the seeds."""
+    return seed_index.data_dir
 
 
 def _ask(data, base: str, **limits) -> tuple[object, float]:

@@ -155,7 +155,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             yield "\n\n" + note + "\n\n"
             if model_decides:  # the extractive answerer keeps its own threshold
                 evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
-    shown = shown or evidence
+    if shown is None:  # no model wrote: the citations are checked against the evidence itself
+        shown = evidence
     header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""
     if header:
         yield header + "\n\n"

@@ -1,6 +1,6 @@
 """A language model as the reader: which of the closest sentences answers the question, if any.
 
-With a model backend (local or OpenAI-compatible; RAG_MODEL_READS, on by default), the model is
+With a model backend (local or OpenAI-compatible) and RAG_MODEL_READS=1 (off by default), the model is
 shown the best few distinct sentences the scorer found (selection.READER_CANDIDATES, each fenced
 with its article's title and date, within the backend's prompt budget) and asked one short
 question: the number of the sentence that answers, or 0. Its reply replaces the scorer's
@@ -31,10 +31,11 @@ def read(model: Generator, question: str, passages: Sequence[Passage], evidence:
     """The 1-based number, among `evidence.candidates`, of the sentence the model says answers
     `question`; 0: none does; None: no candidates, or a reply that names none of them.
     Raises BackendError as the backend does."""
-    shown = _shown(question, passages, evidence, settings, model.name)
+    system = render("reader_system")
+    shown = _shown(question, passages, evidence, settings, model.name, system)
     if not shown:
         return None
-    messages = [{"role": "system", "content": render("reader_system")},
+    messages = [{"role": "system", "content": system},
                 {"role": "user", "content": render("reader", passages="\n\n".join(shown), question=question)}]
     reply = "".join(model.generate(Request(question, passages, messages, REPLY_TOKENS)))
     number = _NUMBER.match(reply)
@@ -42,10 +43,12 @@ def read(model: Generator, question: str, passages: Sequence[Passage], evidence:
     return choice if 0 <= choice <= len(shown) else None
 
 
-def _shown(question: str, passages: Sequence[Passage], evidence: Evidence, settings: Settings, backend: str) -> list[str]:
-    """The candidates as fenced blocks numbered 1, 2, ..., best first, as many as the prompt budget holds."""
-    budget = prompt_tokens(backend, settings) - count_tokens(render("reader_system") + render("reader", passages="", question=question),
-                                                             settings.encoding)
+def _shown(question: str, passages: Sequence[Passage], evidence: Evidence, settings: Settings, backend: str,
+           system: str) -> list[str]:
+    """The candidates as fenced blocks numbered 1, 2, ..., best first, as many as the prompt budget
+    (less the system message and the question's frame) holds."""
+    fixed = count_tokens(system + render("reader", passages="", question=question), settings.encoding)
+    budget = prompt_tokens(backend, settings) - fixed
     blocks: list[str] = []
     for place in evidence.candidates:
         sentence = evidence.sentence_at(place)

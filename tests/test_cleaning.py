@@ -123,3 +123,16 @@ def test_hard_wrapped_paragraphs_are_one_unit():
     assert doc.title == "A headline about wrapping"
     assert len(doc.blocks) == 1
     assert doc.body_text().endswith("one paragraph.")
+
+
+def test_a_headline_cut_short_by_its_feed_is_still_the_headline():
+    text = (
+        "Splashdown! NASA's SpaceX Crew-6 returns to Earth after nearly ...\n\n"
+        "Published: 2023-09-04\n\n"
+        "A capsule carrying four astronauts splashed down off the coast of Florida on Monday.\n"
+    )
+    doc = parse(text)
+    assert doc.title == "Splashdown! NASA's SpaceX Crew-6 returns to Earth after nearly ..."
+    assert doc.body_text().startswith("A capsule carrying")
+    # a one-line article that ends like a sentence is not taken for a headline
+    assert parse("Officials closed three ports.\n\nThey reopen on Monday.\n").title != "Officials closed three ports."

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-CLEANER_VERSION = "1"  # bump when a rule changes: ingested files are then re-chunked
+CLEANER_VERSION = "2"  # bump when a rule changes: ingested files are then re-chunked
 
 _I = re.IGNORECASE
 

@@ -107,8 +107,10 @@ def parse(text: str, fallback_title: str = "") -> Document:
     first = next((i for i in range(len(spans)) if i not in role), None)
     if first is not None:
         candidate = _MARKDOWN_HEADING.sub("", text[spans[first].start : spans[first].end]).strip()
-        # A headline: the first unit, short, not ending like a sentence, with more text after it.
-        if len(spans) > first + 1 and len(boilerplate.words(candidate)) <= 30 and not candidate.endswith("."):
+        # A headline: the first unit, short, not ending like a sentence, with more text after it
+        # (one a feed cut short, "Crew-6 returns to Earth after nearly ...", is still a headline).
+        cut_short = candidate.endswith(("...", "…"))
+        if len(spans) > first + 1 and len(boilerplate.words(candidate)) <= 30 and (cut_short or not candidate.endswith(".")):
             title = candidate
             role[first] = "title"
 

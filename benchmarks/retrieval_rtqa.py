@@ -1,4 +1,5 @@
-"""Retrieval quality on RealTime QA: answer-in-top-k (as in DPR) for BM25, dense and hybrid.
+"""Retrieval quality on RealTime QA: answer-in-top-k (as in DPR) for BM25, dense, their fusion,
+the learned ranker, and rag.search as a user calls it, each with the question's date and without.
 
     python benchmarks/retrieval_rtqa.py            # ingests the corpus once (~10 min), then scores
 
@@ -16,30 +17,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from rag import Index, Settings, search  # noqa: E402
+from rag import Index, Settings  # noqa: E402
 from rag.index.embeddings import load_model  # noqa: E402
-from rag.prompts import count_tokens  # noqa: E402
 
 from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise, prepare  # noqa: E402
-
-
-def score(results: list[tuple[str, dict[str, bool]]]) -> dict[str, dict[str, float]]:
-    """Share of questions per split and measure."""
-    out: dict[str, dict[str, float]] = {}
-    for split in ("dev", "holdout"):
-        rows = [h for s, h in results if s == split]
-        if not rows:
-            continue
-        out[split] = {m: round(sum(h[m] for h in rows) / len(rows), 3) for m in rows[0]}
-    return out
+from search_rows import search_rows, shares  # noqa: E402
 
 
 def baselines(index: Index, queries: list[dict]) -> dict[str, dict]:
@@ -60,14 +48,16 @@ def baselines(index: Index, queries: list[dict]) -> dict[str, dict]:
             ranking = [rows[c] for c in ranking if c in rows]
             labels = [any(v in normalise(r.text) for v in variants) for r in ranking]
             found[name].append((q["split"], hits_at(labels, [r.meta.tokens for r in ranking])))
-    return {name: score(results) for name, results in found.items()}
+    return {name: shares(results) for name, results in found.items()}
 
 
 def main() -> None:
-    from train_ranker import collect, cross_validated, fit, ranked_labels
+    from train_ranker import collect, fit, out_of_fold, report
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "retrieval_rtqa.json")
+    parser.add_argument("--before", type=Path, default=ROOT / "benchmarks" / "results" / "retrieval_rtqa_before.json",
+                        help="benchmarks/search_rows.py's rows for an earlier commit, shown beside these")
     args = parser.parse_args()
     settings = Settings(data_dir=CACHE / "rtqa-index-dated")
     prepare(settings)
@@ -76,57 +66,32 @@ def main() -> None:
     queries = [q for q in queries if q["type"] == "answerable"]
     table = baselines(index, queries)
 
-    # The ranker: dev figures are 5-fold (each fold ranked by a model fitted on the other dev
-    # folds); holdout is ranked by the model fitted on all of dev, as shipped.
-    pools = collect(index, queries)
-    dev = [p for p in pools if p[0]["split"] == "dev"]
-    holdout = [p for p in pools if p[0]["split"] == "holdout"]
-    for name, dates in (("learned ranker, no dates", False), ("learned ranker + as-of date and periods", True)):
-        dev_rows = dev if dates else [_undated(p) for p in dev]
-        hold_rows = holdout if dates else [_undated(p) for p in holdout]
-        model = fit(dev_rows)
-        table[name] = {"dev": cross_validated(dev_rows, 5),
-                       "holdout": score([("holdout", hits_at(*ranked_labels(p, model))) for p in hold_rows])["holdout"]}
+    # The ranker on the same candidates: dev figures are 5-fold (each fold ranked by a model fitted
+    # on the other dev folds); holdout is ranked by the model fitted on all of dev, as shipped.
+    dev = [q for q in queries if q["split"] == "dev"]
+    holdout = [q for q in queries if q["split"] == "holdout"]
+    dev_pools = collect(index, dev, True) + collect(index, dev, False)
+    held = report(dev_pools, out_of_fold(dev_pools, 5))
+    model = fit(dev_pools)
+    hold_pools = collect(index, holdout, True) + collect(index, holdout, False)
+    hold = report(hold_pools, [model.predict(p.x) for p in hold_pools])
+    for reading in ("dated", "undated"):
+        table[f"learned ranker, {reading} (5-fold dev)"] = {"dev": held[reading], "holdout": hold[reading]}
 
-    # rag.search itself, as a user calls it (the shipped weights), with each question's date
-    t0, found = time.perf_counter(), []
-    for q in queries:
-        variants = answer_variants(q["answer"])
-        passages = search(q["question"], 30, as_of=q["question_date"].replace("/", "-"), index=index)
-        labels = [any(v in normalise(p.text) for v in variants) for p in passages]
-        found.append((q["split"], hits_at(labels, [count_tokens(p.text) for p in passages])))
-    ms = 1000 * (time.perf_counter() - t0) / len(queries)
-    table["rag.search(as_of=question date)"] = score(found) | {"ms_per_query": round(ms, 1)}
+    # rag.search itself, as a user calls it (the shipped model), with each question's date and with none
+    table |= search_rows(index, queries)
+    before = json.loads(args.before.read_text(encoding="utf-8")) if args.before.exists() else {}
+    table |= {f"{name} before": row for name, row in before.items()}
 
     for name, row in table.items():
-        print(f"{name:42s} dev {row['dev']}  holdout {row['holdout']}")
-    latency = search_latency(index, queries)
-    print(f"search(k=10) warm, {latency['queries']} questions: p50 {latency['p50_ms']} ms, p95 {latency['p95_ms']} ms")
+        speed = f"  p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms" if "p50_ms" in row else ""
+        print(f"{name:48s} dev {_short(row['dev'])}  holdout {_short(row['holdout'])}{speed}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"answer_in_top_k": table, "search_latency": latency}, indent=2) + "\n")
+    args.out.write_text(json.dumps({"answer_in_top_k": table}, indent=2) + "\n")
 
 
-def search_latency(index: Index, queries: list[dict]) -> dict:
-    """Wall time of rag.search(k=10) per question on the opened (warm) index."""
-    times = []
-    for q in queries:
-        t0 = time.perf_counter()
-        search(q["question"], 10, as_of=q["question_date"].replace("/", "-"), index=index)
-        times.append(1000 * (time.perf_counter() - t0))
-    times.sort()
-    return {"queries": len(times), "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
-
-
-def _undated(pool: tuple) -> tuple:
-    """The same candidates with their dates unknown (the date features set to their neutral value)."""
-    from rag.answering.ranking import DATE_FEATURES, FEATURES
-
-    q, candidates, x, y = pool
-    x = x.copy()
-    for name in DATE_FEATURES:
-        x[:, FEATURES.index(name)] = float("nan")
-    return q, candidates, x, y
+def _short(row: dict[str, float]) -> str:
+    return " ".join(f"{m.removeprefix('top')}:{v:.3f}" for m, v in row.items() if m.startswith("top"))
 
 
 if __name__ == "__main__":

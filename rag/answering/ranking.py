@@ -1,9 +1,12 @@
 """The learned ranker: candidates from dense and keyword retrieval, described by features any
-article has (how close, how many query words, which document, how old), scored by a logistic
-model fitted on development questions only.
+article has (how close, how many of the question's words and how near each other, which
+document, whether it names the kind of thing asked for, how old), ranked by gradient-boosted
+trees fitted for ranking (LightGBM's LambdaMART) on development questions only, each searched
+with its date and with none, and read as probabilities by a calibration fitted beside it.
 
-The weights ship as a file (rag/models/ranker.json); `python benchmarks/train_ranker.py`
-refits them from the RealTime QA dev split and reports cross-validated figures.
+The model ships as files (rag/models/ranker.onnx, ranker.json), read with onnxruntime;
+`python benchmarks/train_ranker.py` refits them from the RealTime QA dev split and reports
+cross-validated figures.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ import math
 import re
 from dataclasses import dataclass
 from importlib import resources
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..index.lexical import tokenize
+from ..index.lexical import rarest, tokenize
 from ..index.schema import StoredChunk
 from ..timeframe import Period
 
-# What describes a candidate, in the order of the model's weights.
+# What describes a candidate, in the order of the model's columns.
 FEATURES = (
     "similarity",  # cosine of the chunk to the question
     "bm25",  # BM25, relative to this question's best
@@ -33,6 +37,14 @@ FEATURES = (
     "title_words",  # share of the question's words in the article's title
     "names",  # share of the question's names and figures found in the chunk
     "lead",  # the article's first chunk
+    "coverage",  # share of the question's words (weighed by idf) the chunk holds
+    "window",  # ... that one stretch of WINDOW words of it holds (the words near each other)
+    "rarest",  # idf of the rarest question word the chunk holds / of the rarest one asked (1: it holds that one)
+    "title_coverage",  # share of the question's words (by idf) in the article's title
+    "doc_coverage",  # the best coverage among the chunks of the same article
+    "asked_kind",  # the chunk names a thing of the kind asked for (1), none (0), any kind asked (0.5)
+    "question_words",  # log(1 + distinct words of the question)
+    "dated",  # the question has a date to be read against (1) or none (0: the date features are 0)
     "later",  # published more than a day after the as-of date
     "age",  # log(1 + days from publication to the as-of date)
     "within_3_days",
@@ -40,6 +52,8 @@ FEATURES = (
     "in_period",  # published in the period the question names ("this week", "in March")
 )
 DATE_FEATURES = ("later", "age", "within_3_days", "within_2_weeks", "in_period")
+WINDOW = 24  # words
+_ASKING = frozenset(tokenize(["what who whom whose which when where why how"])[0])  # the asking, not the topic
 _NAME_OR_FIGURE = re.compile(r"\b(?:[A-Z][\w'’.-]*[\w]|\d[\d,.]*)")
 
 
@@ -53,48 +67,102 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """What the features read of a question: its words (as BM25 reads them) with their idf, and
+    the kinds of thing it asks for (rag/answering/answer_type.py; empty: any)."""
+
+    text: str
+    terms: tuple[str, ...]
+    idf: dict[str, float]
+    kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Ranker:
-    weights: np.ndarray
-    bias: float
-    neutral: dict[str, float]  # a date feature's value when the article's date is unknown
+    model: Callable[[np.ndarray], np.ndarray]  # FEATURES rows -> the ranking model's scores
+    slope: float  # its scores read as probabilities: 1 / (1 + exp(-(slope * score + intercept)))
+    intercept: float
+    neutral: dict[str, float]  # the date features of an article of unknown date (a typical candidate's)
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """The probability that each candidate holds the answer."""
-        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+        if not len(x):
+            return np.zeros(0)
+        return 1.0 / (1.0 + np.exp(-(self.slope * self.model(x) + self.intercept)))
 
 
 @functools.lru_cache(maxsize=1)
 def load_ranker() -> Ranker:
-    raw = json.loads(resources.files("rag").joinpath("models/ranker.json").read_text(encoding="utf-8"))
+    """The fitted model (rag/models/ranker.onnx, its columns and calibration in ranker.json), opened once."""
+    import onnxruntime as ort
+
+    models = resources.files("rag").joinpath("models")
+    raw = json.loads(models.joinpath("ranker.json").read_text(encoding="utf-8"))
     if tuple(raw["features"]) != FEATURES:
         raise RuntimeError("rag/models/ranker.json was fitted on other features: run benchmarks/train_ranker.py")
-    return Ranker(np.asarray(raw["weights"], dtype=np.float64), float(raw["bias"]), dict(raw["neutral"]))
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(models.joinpath("ranker.onnx").read_bytes(), options, providers=["CPUExecutionProvider"])
+    output = session.get_outputs()[0].name
+
+    def model(x: np.ndarray) -> np.ndarray:
+        return session.run([output], {"x": x.astype(np.float32)})[0].ravel().astype(np.float64)
+
+    calibration = raw["calibration"]
+    return Ranker(model, float(calibration["slope"]), float(calibration["intercept"]), dict(raw["neutral"]))
+
+
+def asked(question: str, idf: Mapping[str, float]) -> Asked:
+    """The question as the features read it (idf of a word no chunk holds: the rarest's)."""
+    from .answer_type import asked_for
+
+    terms = tuple(t for t in dict.fromkeys(tokenize([question])[0]) if t not in _ASKING)
+    weights = {t: idf.get(t, rarest(idf)) for t in terms}
+    return Asked(question, terms, weights, asked_for(question).kinds)
 
 
 def features(
-    question: str, candidates: list[Candidate], as_of: int, period: Period | None, neutral: dict[str, float]
+    question: Asked, candidates: list[Candidate], tokens: Mapping[str, Sequence[str]], as_of: int | None,
+    period: Period | None, neutral: Mapping[str, float],
 ) -> np.ndarray:
-    """One row of FEATURES per candidate (as_of and the dates as day numbers, rag/timeframe.py)."""
+    """One row of FEATURES per candidate. `tokens` are each chunk's words as BM25 holds them (its
+    title's first); as_of and the dates are day numbers (rag/timeframe.py), as_of None when the
+    question has no date to be read against. An article of unknown date, when the question has
+    one, takes the `neutral` date features (those of a typical candidate)."""
     if not candidates:
         return np.zeros((0, len(FEATURES)))
     pool = max(r for c in candidates for r in (c.dense_rank, c.lexical_rank) if r is not None) + 1
     best_bm25 = max(c.bm25 for c in candidates) or 1.0
+    weights = question.idf
+    total = sum(weights.values()) or 1.0
+    most = max(weights.values(), default=1.0) or 1.0
+    unique_titles = sorted({c.row.meta.title for c in candidates})
+    titles = {t: set(words) for t, words in zip(unique_titles, tokenize(unique_titles))}
+    names = {n.lower() for n in _NAME_OR_FIGURE.findall(question.text.split(None, 1)[1] if " " in question.text else "")}
+
+    per_candidate = []
+    for c in candidates:
+        words = tokens.get(c.row.id) or ()
+        held = set(words) & weights.keys()
+        rare = max((weights[t] for t in held), default=0.0)
+        per_candidate.append((sum(weights[t] for t in held) / total, _window(words, weights) / total,
+                              rare / most if held else 0.0))
     doc_sim: dict[str, float] = {}
     doc_bm25: dict[str, float] = {}
+    doc_cov: dict[str, float] = {}
     doc_n: dict[str, int] = {}
-    for c in candidates:
+    for c, (coverage, _, _) in zip(candidates, per_candidate):
         d = c.row.meta.doc_id
         doc_sim[d] = max(doc_sim.get(d, -1.0), c.similarity)
         doc_bm25[d] = max(doc_bm25.get(d, 0.0), c.bm25 / best_bm25)
+        doc_cov[d] = max(doc_cov.get(d, 0.0), coverage)
         doc_n[d] = doc_n.get(d, 0) + 1
-    asked = set(tokenize([question])[0])
-    names = {n.lower() for n in _NAME_OR_FIGURE.findall(question.split(None, 1)[1] if " " in question else "")}
-    unique_titles = sorted({c.row.meta.title for c in candidates})
-    titles = {t: set(words) for t, words in zip(unique_titles, tokenize(unique_titles))}
+    question_words = math.log1p(len(weights))
     rows = []
-    for c in candidates:
+    for c, (coverage, window, rare) in zip(candidates, per_candidate):
         meta = c.row.meta
         text = c.row.text.lower()
+        title = titles.get(meta.title, set())
         row = [
             c.similarity,
             c.bm25 / best_bm25,
@@ -103,16 +171,49 @@ def features(
             doc_sim[meta.doc_id],
             doc_bm25[meta.doc_id],
             math.log1p(doc_n[meta.doc_id]),
-            len(asked & titles.get(meta.title, set())) / max(1, len(asked)),
+            len(weights.keys() & title) / max(1, len(weights)),
             sum(n in text for n in names) / len(names) if names else 0.5,
             float(meta.chunk_index == 0),
+            coverage,
+            window,
+            rare,
+            sum(w for t, w in weights.items() if t in title) / total,
+            doc_cov[meta.doc_id],
+            _kind_named(question.kinds, c.row),
+            question_words,
         ]
         day = meta.day
-        if day:
-            age = as_of - day
-            row += [float(age < -1), math.log1p(max(age, 0)), float(0 <= age <= 3), float(0 <= age <= 14),
-                    float(period is not None and period.holds(day))]
+        if as_of is None:  # no date to read against
+            row += [0.0] * (1 + len(DATE_FEATURES))
+        elif not day:  # none known for the article
+            row += [1.0] + [neutral.get(name, 0.0) for name in DATE_FEATURES]
         else:
-            row += [neutral.get(name, 0.0) for name in DATE_FEATURES]
+            age = as_of - day
+            row += [1.0, float(age < -1), math.log1p(max(age, 0)), float(0 <= age <= 3), float(0 <= age <= 14),
+                    float(period is not None and period.holds(day))]
         rows.append(row)
     return np.asarray(rows, dtype=np.float64)
+
+
+def _window(words: Sequence[str], weights: Mapping[str, float]) -> float:
+    """The most idf of distinct question words that WINDOW consecutive words of the chunk hold."""
+    hits = [(i, w) for i, w in enumerate(words) if w in weights]
+    best, held, first = 0.0, {}, 0
+    for i, word in hits:
+        held[word] = held.get(word, 0) + 1
+        while i - hits[first][0] >= WINDOW:
+            gone = hits[first][1]
+            held[gone] -= 1
+            if not held[gone]:
+                del held[gone]
+            first += 1
+        best = max(best, sum(weights[t] for t in held))
+    return best
+
+
+def _kind_named(kinds: frozenset[str], row: StoredChunk) -> float:
+    """1 when a sentence of the chunk names a thing of a kind asked for, 0 when none does, 0.5
+    when the question asks for no kind or the chunk was not read (an older index)."""
+    if not kinds or not row.meta.readings:
+        return 0.5
+    return float(any(m.label in kinds for r in row.meta.readings for m in r.mentions))

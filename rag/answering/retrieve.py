@@ -20,7 +20,7 @@ from ..index.store import doc_id_for
 from ..index.library import by_outlet, match_sources
 from ..timeframe import Period, asked_period, day_of, parse_day
 from ..types import Passage
-from .ranking import Candidate, features, load_ranker
+from .ranking import Candidate, asked, features, load_ranker
 
 CANDIDATES = 100  # from each retriever over the whole archive
 PERIOD_CANDIDATES = 20  # ... and from each over the period the question names
@@ -42,6 +42,7 @@ class When:
     as_of: date
     since: date | None = None
     until: date | None = None
+    dated: bool = True  # as_of was given; else it is today, for reading "this week", and no date is ranked on
 
     @classmethod
     def of(cls, as_of: object = None, since: object = None, until: object = None) -> "When":
@@ -50,6 +51,7 @@ class When:
             parse_day(as_of, "as_of") if as_of is not None else date.today(),
             parse_day(since, "since") if since is not None else None,
             parse_day(until, "until") if until is not None else None,
+            dated=as_of is not None,
         )
         if when.since and when.until and when.since > when.until:
             raise ValueError(f"since ({when.since}) is after until ({when.until})")
@@ -139,7 +141,7 @@ def retrieve(
     if not pool.candidates:
         return Retrieved([], total, behind, pool.period)
     ranker = load_ranker()
-    scores = ranker.score(features(query, pool.candidates, when.as_of.toordinal(), pool.period, ranker.neutral))
+    scores = ranker.score(describe(index, query, pool, when, ranker.neutral))
     best = sorted(range(len(scores)), key=lambda i: -scores[i])[: 3 * k if mmr else k]
     if mmr:
         found = index.store.vectors([pool.candidates[i].row.id for i in best])
@@ -148,6 +150,13 @@ def retrieve(
         best = [best[i] for i in _mmr(vectors, [scores[i] for i in best], k)]
     passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25) for i in best for c in [pool.candidates[i]]]
     return Retrieved(passages, total, behind, pool.period)
+
+
+def describe(index: Index, query: str, pool: Pool, when: When, neutral: dict[str, float]) -> np.ndarray:
+    """The ranker's features of the pool's candidates (rag/answering/ranking.py)."""
+    tokens = index.lexical.tokens([c.row.id for c in pool.candidates])
+    as_of = when.as_of.toordinal() if when.dated else None
+    return features(asked(query, index.lexical.idf()), pool.candidates, tokens, as_of, pool.period, neutral)
 
 
 @dataclass(frozen=True)

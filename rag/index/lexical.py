@@ -21,7 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from bm25s.stopwords import STOPWORDS_EN
 
@@ -219,6 +219,19 @@ class LexicalIndex:
         if len(result.hits) > cap:
             return None
         return [searcher.doc(address).get_first("id") for _, address in result.hits]
+
+    def tokens(self, ids: Sequence[str]) -> dict[str, list[str]]:
+        """Each chunk's words as this index holds them (its title's first), by chunk id; chunks it
+        does not hold are left out."""
+        import tantivy
+
+        searcher = self._searcher()
+        if searcher is None or not ids:
+            return {}
+        schema = _engine(self._live()).schema
+        hits = searcher.search(tantivy.Query.term_set_query(schema, "id", list(ids)), limit=len(ids)).hits
+        docs = (searcher.doc(address) for _, address in hits)
+        return {d.get_first("id"): (d.get_first("body") or "").split() for d in docs}
 
     def idf(self) -> "Idf":
         """BM25 idf of indexed tokens, looked up as asked for (a Mapping: get, [], rarest)."""

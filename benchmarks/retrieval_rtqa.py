@@ -84,7 +84,7 @@ def main() -> None:
     table |= {f"{name} before": row for name, row in before.items()}
 
     for name, row in table.items():
-        speed = f"  p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms" if "p50_ms" in row else ""
+        speed = f"  search(k=10) p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms" if "p50_ms" in row else ""
         print(f"{name:48s} dev {_short(row['dev'])}  holdout {_short(row['holdout'])}{speed}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"answer_in_top_k": table}, indent=2) + "\n")

@@ -85,6 +85,36 @@ def seed_index(tmp_path_factory):
     return settings
 
 
+STORY = {
+    "early.txt": ("Harbour strike begins", "2022-11-14",
+                  "Dock workers at the Springfield harbour walked out on Monday over pay. The union said the "
+                  "harbour strike would last until the port authority made a new offer on wages."),
+    "middle.txt": ("Harbour strike: talks stall", "2022-12-12",
+                   "Talks to end the Springfield harbour strike stalled again, the union said. The port authority "
+                   "repeated its offer of a three percent raise, which the dock workers rejected."),
+    "latest.txt": ("Harbour strike ends with deal", "2023-01-04",
+                   "The Springfield harbour strike ended on Wednesday after dock workers accepted a five percent "
+                   "raise. The union said members voted by a large majority to return to work."),
+    "undated.txt": ("Harbour strike explainer", "",
+                    "What is behind the Springfield harbour strike? Dock workers want higher pay, and the union "
+                    "and the port authority have argued over wages for months."),
+}
+
+
+@pytest.fixture(scope="session")
+def story_index(tmp_path_factory):
+    """Four articles on one story: three dated (November, December, January) and an undated explainer."""
+    from rag import Settings, ingest
+
+    folder = tmp_path_factory.mktemp("story")
+    for name, (title, published, body) in STORY.items():
+        dateline = f"Published: {published}\n\n" if published else ""
+        (folder / name).write_text(f"{title}\n\n{dateline}{body}\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("story-index"))
+    assert len(ingest([folder], settings=settings).by_status("added")) == len(STORY)
+    return settings
+
+
 def seeds_with(tmp_path_factory, extra: dict[str, str]):
     """Settings for an index of the seeds plus `extra` articles (file name -> text)."""
     from rag import Settings, ingest

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from conftest import run_cli
-from rag import Settings, answer, ingest, search
+from rag import answer, search
 from rag.limits import BadRequest
 from rag.timeframe import asked_period
 
@@ -43,33 +43,6 @@ def test_a_period_named_in_the_question_is_read_from_the_as_of_date(question, fi
                                       "How many weeks did the strike last?"])
 def test_questions_that_name_no_period(question):
     assert asked_period(question, AS_OF) is None
-
-
-STORY = {
-    "early.txt": ("Harbour strike begins", "2022-11-14",
-                  "Dock workers at the Springfield harbour walked out on Monday over pay. The union said the "
-                  "harbour strike would last until the port authority made a new offer on wages."),
-    "middle.txt": ("Harbour strike: talks stall", "2022-12-12",
-                   "Talks to end the Springfield harbour strike stalled again, the union said. The port authority "
-                   "repeated its offer of a three percent raise, which the dock workers rejected."),
-    "latest.txt": ("Harbour strike ends with deal", "2023-01-04",
-                   "The Springfield harbour strike ended on Wednesday after dock workers accepted a five percent "
-                   "raise. The union said members voted by a large majority to return to work."),
-    "undated.txt": ("Harbour strike explainer", "",
-                    "What is behind the Springfield harbour strike? Dock workers want higher pay, and the union "
-                    "and the port authority have argued over wages for months."),
-}
-
-
-@pytest.fixture(scope="module")
-def story_index(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("story")
-    for name, (title, published, body) in STORY.items():
-        dateline = f"Published: {published}\n\n" if published else ""
-        (folder / name).write_text(f"{title}\n\n{dateline}{body}\n", encoding="utf-8")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("story-index"))
-    assert len(ingest([folder], settings=settings).by_status("added")) == len(STORY)
-    return settings
 
 
 def _names(passages) -> list[str]:

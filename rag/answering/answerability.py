@@ -12,15 +12,14 @@ refits them all and reports figures on held-out folds.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Callable, Sequence
 
 import numpy as np
 
+from ..fitted import load_fitted
 from ..index.embeddings import embed_cached
 from ..index.lexical import rarest, tokenize
 from ..indexing.quotes import name_tokens, same_person
@@ -93,19 +92,10 @@ class AnswerScorer:
 
 @functools.lru_cache(maxsize=1)
 def load_scorer() -> AnswerScorer:
-    import onnxruntime as ort
-
-    models = resources.files("rag").joinpath("models")
-    raw = json.loads(models.joinpath("answer_scorer.json").read_text(encoding="utf-8"))
-    if tuple(raw["features"]) != FEATURES:
-        raise RuntimeError("rag/models/answer_scorer.json was fitted on other features: run benchmarks/train_answerer.py")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(models.joinpath("answer_scorer.onnx").read_bytes(), options,
-                                   providers=["CPUExecutionProvider"])
+    raw, run = load_fitted("answer_scorer", FEATURES, "benchmarks/train_answerer.py", output="probabilities")
 
     def model(x: np.ndarray) -> np.ndarray:
-        return session.run(["probabilities"], {"x": x.astype(np.float32)})[0][:, 1].astype(np.float64)
+        return run(x)[:, 1].astype(np.float64)
 
     return AnswerScorer(model, float(raw["threshold"]), float(raw["keep_ratio"]), int(raw["max_sentences"]))
 

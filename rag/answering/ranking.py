@@ -12,15 +12,14 @@ cross-validated figures.
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ..fitted import load_fitted
 from ..index.lexical import rarest, tokenize
 from ..index.schema import StoredChunk
 from ..timeframe import Period
@@ -72,8 +71,7 @@ class Asked:
     the kinds of thing it asks for (rag/answering/answer_type.py; empty: any)."""
 
     text: str
-    terms: tuple[str, ...]
-    idf: dict[str, float]
+    idf: dict[str, float]  # its words (the asking left out), each with its idf
     kinds: frozenset[str]
 
 
@@ -94,19 +92,10 @@ class Ranker:
 @functools.lru_cache(maxsize=1)
 def load_ranker() -> Ranker:
     """The fitted model (rag/models/ranker.onnx, its columns and calibration in ranker.json), opened once."""
-    import onnxruntime as ort
-
-    models = resources.files("rag").joinpath("models")
-    raw = json.loads(models.joinpath("ranker.json").read_text(encoding="utf-8"))
-    if tuple(raw["features"]) != FEATURES:
-        raise RuntimeError("rag/models/ranker.json was fitted on other features: run benchmarks/train_ranker.py")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(models.joinpath("ranker.onnx").read_bytes(), options, providers=["CPUExecutionProvider"])
-    output = session.get_outputs()[0].name
+    raw, run = load_fitted("ranker", FEATURES, "benchmarks/train_ranker.py")
 
     def model(x: np.ndarray) -> np.ndarray:
-        return session.run([output], {"x": x.astype(np.float32)})[0].ravel().astype(np.float64)
+        return run(x).ravel().astype(np.float64)
 
     calibration = raw["calibration"]
     return Ranker(model, float(calibration["slope"]), float(calibration["intercept"]), dict(raw["neutral"]))
@@ -116,9 +105,8 @@ def asked(question: str, idf: Mapping[str, float]) -> Asked:
     """The question as the features read it (idf of a word no chunk holds: the rarest's)."""
     from .answer_type import asked_for
 
-    terms = tuple(t for t in dict.fromkeys(tokenize([question])[0]) if t not in _ASKING)
-    weights = {t: idf.get(t, rarest(idf)) for t in terms}
-    return Asked(question, terms, weights, asked_for(question).kinds)
+    terms = [t for t in tokenize([question])[0] if t not in _ASKING]
+    return Asked(question, {t: idf.get(t, rarest(idf)) for t in terms}, asked_for(question).kinds)
 
 
 def features(

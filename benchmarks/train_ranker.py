@@ -10,8 +10,10 @@ LambdaMART ranker (LightGBM) over rag/answering/ranking.FEATURES is fitted on bo
 the undated search is a case the model was fitted for, not a dated one with its dates missing;
 Platt scaling, fitted on the folds' scores, reads its scores as probabilities.
 
-With --generated, questions generated from sentences of articles no RealTime QA question uses
-(benchmarks/generate_questions.py) are added to what is fitted (never to what is scored).
+With --generated, template questions over sentences of articles no RealTime QA question uses
+(benchmarks/generate_questions.py), and with --written, questions the packaged language model
+wrote for passages of such articles (benchmarks/generate_queries.py), are added to what is fitted
+(never to what is scored). Neither ships: on dev folds each made the ranker worse (README).
 
 Before the model that ships is fitted on all of it, 5 folds grouped by question report what it
 does on dev questions it was not fitted on. The holdout split is never read here:
@@ -78,10 +80,7 @@ def collect(index: Index, queries: list[dict], dated: bool) -> list[Pool]:
         when = When(question_date(q)) if dated else When(TODAY, dated=False)
         pool = gather(index, q["question"], CANDIDATES, total, when=when)
         x = describe(index, q["question"], pool, when, {})  # (every RealTime QA article is dated)
-        variants = answer_variants(q["answer"])
-        source = q.get("doc")  # a generated question: only its own article's sentence answers it
-        y = np.array([any(v in normalise(c.row.text) for v in variants)
-                      and (source is None or Path(c.row.meta.path).stem == source) for c in pool.candidates])
+        y = np.array([answers(q, c.row) for c in pool.candidates])
         out.append(Pool(q, dated, x, y, [c.row.meta.tokens for c in pool.candidates]))
     return out
 
@@ -140,6 +139,19 @@ def report(pools: list[Pool], scores: list[np.ndarray]) -> dict[str, dict[str, f
     return {("dated" if d else "undated"): shares(f) for d, f in found.items() if f}
 
 
+def answers(q: dict, row) -> bool:
+    """Does this chunk answer the question? It holds the answer; for a generated question, only
+    a chunk of its own article does; for one written for a passage, a chunk of its article that
+    holds the passage's opening or its end."""
+    text = normalise(row.text)
+    if q.get("doc") and Path(row.meta.path).stem != q["doc"]:
+        return False
+    if "passage" in q:
+        passage = normalise(q["passage"])
+        return passage[:60] in text or passage[-60:] in text
+    return any(v in text for v in answer_variants(q["answer"]))
+
+
 def to_onnx(model, path: Path) -> None:
     """The fitted model as ONNX (input "x": float rows of FEATURES; output: one score per row)."""
     from onnxmltools import convert_lightgbm
@@ -164,10 +176,24 @@ def generated_pools(index: Index, limit: int) -> list[Pool]:
     return [p for p in pools if p.y.any()]
 
 
+def written_pools(index: Index, limit: int) -> list[Pool]:
+    """Questions the language model wrote for passages (benchmarks/generate_queries.py), searched
+    both ways, that retrieval can learn from: some candidate holds the passage."""
+    path = CACHE / "generated_queries.jsonl"
+    if not path.exists():
+        sys.exit(f"{path} is missing: run benchmarks/generate_queries.py first")
+    rows = [r for r in map(json.loads, open(path, encoding="utf-8")) if r.get("question")][:limit]
+    queries = [{"id": f"written-{i}", "question": r["question"], "passage": r["passage"], "question_date": r["date"],
+                "doc": r["doc"]} for i, r in enumerate(rows)]
+    pools = collect(index, queries, True) + collect(index, queries, False)
+    return [p for p in pools if p.y.any()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--generated", type=int, default=0, help="fit on this many generated questions too")
+    parser.add_argument("--generated", type=int, default=0, help="fit on this many template questions too")
+    parser.add_argument("--written", type=int, default=0, help="fit on this many questions the model wrote too")
     parser.add_argument("--index", type=Path, default=INDEX)
     parser.add_argument("--out", type=Path, default=MODELS)
     parser.add_argument("--dry-run", action="store_true", help="report the folds, write nothing")
@@ -178,7 +204,8 @@ def main() -> None:
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     dev = [q for q in queries if q["split"] == "dev" and q["type"] == "answerable"]
     pools = collect(index, dev, True) + collect(index, dev, False)
-    extra = generated_pools(index, args.generated) if args.generated else []
+    extra = (generated_pools(index, args.generated) if args.generated else []) + \
+        (written_pools(index, args.written) if args.written else [])
     scores = out_of_fold(pools, args.folds, extra)
     held = report(pools, scores)
     print(f"dev, {args.folds}-fold (each fold ranked by a model fitted on the others): {held}")

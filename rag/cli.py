@@ -56,7 +56,7 @@ def main(
 
 # The dates `search` and `ask` take (rag/answering/retrieve.When checks them).
 AsOf = Annotated[Optional[str], typer.Option(
-    "--as-of", metavar="DATE", help="The date the question is asked on, YYYY-MM-DD (default today): 'this week' counts from it.")]
+    "--as-of", metavar="DATE", help="The date the question is asked on, YYYY-MM-DD: 'this week' counts from it, and articles are ranked by their age from it (without it: 'this week' counts from today, and age does not rank).")]
 Outlet = Annotated[Optional[List[str]], typer.Option("--outlet", "-o", metavar="NAME", help="Only articles these outlets published (repeatable; case ignored).")]
 Since = Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="Only articles published on or after this date (YYYY-MM-DD).")]
 Until = Annotated[Optional[str], typer.Option("--until", metavar="DATE", help="Only articles published on or before this date (YYYY-MM-DD).")]

@@ -87,8 +87,9 @@ def search(
 ) -> list[Passage]:
     """The k passages that best match `query`, best first (empty when the index is).
     k is 1..MAX_K; the query at most MAX_QUESTION_CHARS long (BadRequest otherwise).
-    `as_of` (default today) is the date the question is asked on: "this week" or "on Monday" are
-    read from it and articles published after it count less. `since`/`until` keep only articles
+    `as_of` is the date the question is asked on: "this week" or "on Monday" are read from it and
+    articles published after it count less; without it they are read from today and the ranker
+    does not rank on the articles' dates. `since`/`until` keep only articles
     published in that range (dates or YYYY-MM-DD); `outlets` only articles those outlets published."""
     query = check_text(query, "query")
     k = check_k(k)

@@ -103,7 +103,7 @@ def _api(index: Index, settings: Settings) -> None:
         """Answer a question about the articles. Returns rag.Answer.to_dict(): text with [n]
         markers, citations (file, exact quote, character offsets), passages, abstained.
         k is 1..50, a question at most 2,000 characters, history at most 20 questions;
-        as_of, since, until are dates as YYYY-MM-DD (empty: today, no range)."""
+        as_of, since, until are dates as YYYY-MM-DD (empty: no as-of date, no range)."""
         try:
             result = next(iter(bounded(lambda: [answer(question, k=k, backend=backend, history=history or None,
                                                        index=index, as_of=day(as_of), since=day(since),

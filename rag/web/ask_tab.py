@@ -78,7 +78,7 @@ def ask_tab(demo: gr.Blocks, index: Index, settings: Settings, available: list[s
         k = gr.Slider(1, 20, value=min(settings.top_k, 20), step=1, label="Passages to answer from")
         only = gr.Dropdown(choices, multiselect=True, label="Only these articles", info="Leave empty to search all.")
         with gr.Row():
-            as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD (default today)", elem_id="nr-as-of",
+            as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD (none: ranked without dates)", elem_id="nr-as-of",
                                info="'This week' or 'on Monday' in a question count from this date.")
             since = gr.Textbox(label="Published since", placeholder="YYYY-MM-DD", elem_id="nr-since")
             until = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="nr-until")

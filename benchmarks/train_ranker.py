@@ -162,29 +162,18 @@ def to_onnx(model, path: Path) -> None:
     path.write_bytes(onx.SerializeToString())
 
 
-def generated_pools(index: Index, limit: int) -> list[Pool]:
-    """Generated questions (benchmarks/generate_questions.py), searched both ways, that retrieval
-    can learn from: some candidate holds the answer."""
-    path = CACHE / "generated_questions.jsonl"
+def extra_pools(index: Index, name: str, limit: int) -> list[Pool]:
+    """Questions made from articles no evaluation question uses, searched both ways, that
+    retrieval can learn from (some candidate answers them): "generated" (template questions,
+    benchmarks/generate_questions.py) or "written" (by the language model for a passage,
+    benchmarks/generate_queries.py)."""
+    made_by = {"generated": "generate_questions", "written": "generate_queries"}[name]
+    path = CACHE / f"{made_by.replace('generate', 'generated')}.jsonl"
     if not path.exists():
-        sys.exit(f"{path} is missing: run benchmarks/generate_questions.py first")
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")][:limit]
-    queries = [{"id": f"generated-{i}", "question": r["question"], "answer": r["answer"], "question_date": r["date"],
-                "doc": r["doc"]}
-               for i, r in enumerate(rows)]
-    pools = collect(index, queries, True) + collect(index, queries, False)
-    return [p for p in pools if p.y.any()]
-
-
-def written_pools(index: Index, limit: int) -> list[Pool]:
-    """Questions the language model wrote for passages (benchmarks/generate_queries.py), searched
-    both ways, that retrieval can learn from: some candidate holds the passage."""
-    path = CACHE / "generated_queries.jsonl"
-    if not path.exists():
-        sys.exit(f"{path} is missing: run benchmarks/generate_queries.py first")
+        sys.exit(f"{path} is missing: run benchmarks/{made_by}.py first")
     rows = [r for r in map(json.loads, open(path, encoding="utf-8")) if r.get("question")][:limit]
-    queries = [{"id": f"written-{i}", "question": r["question"], "passage": r["passage"], "question_date": r["date"],
-                "doc": r["doc"]} for i, r in enumerate(rows)]
+    queries = [{"id": f"{name}-{i}", "question_date": r["date"]} | {k: r[k] for k in ("question", "doc", "answer", "passage") if k in r}
+               for i, r in enumerate(rows)]
     pools = collect(index, queries, True) + collect(index, queries, False)
     return [p for p in pools if p.y.any()]
 
@@ -204,8 +193,8 @@ def main() -> None:
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     dev = [q for q in queries if q["split"] == "dev" and q["type"] == "answerable"]
     pools = collect(index, dev, True) + collect(index, dev, False)
-    extra = (generated_pools(index, args.generated) if args.generated else []) + \
-        (written_pools(index, args.written) if args.written else [])
+    extra = [p for name in ("generated", "written") if getattr(args, name)
+             for p in extra_pools(index, name, getattr(args, name))]
     scores = out_of_fold(pools, args.folds, extra)
     held = report(pools, scores)
     print(f"dev, {args.folds}-fold (each fold ranked by a model fitted on the others): {held}")

@@ -97,7 +97,9 @@ def fit(pools: list[Pool]):
 
 def calibrate(scores: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Platt scaling: the ranking scores read as the probability that a candidate holds the
-    answer (the answer scorer reads it as a feature, rag/answering/answerability.py)."""
+    answer (the answer scorer reads it as a feature, rag/answering/answerability.py). The classes
+    are not reweighed: with them weighed equally (as the logistic ranker before did) the scorer
+    answers topical questions the articles do not answer (tests/test_answerability.py)."""
     from sklearn.linear_model import LogisticRegression
 
     fitted = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1), labels.astype(np.int64))

@@ -58,6 +58,11 @@ def _progress(done: int, total: int) -> None:
         print(f"\rembedding {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
+def share(found: list[dict[str, bool]]) -> dict[str, float]:
+    """Share of questions meeting each measure (hits_at rows)."""
+    return {m: round(sum(h[m] for h in found) / len(found), 3) for m in found[0]} if found else {}
+
+
 def hits_at(labels: list[bool], tokens: list[int]) -> dict[str, bool]:
     """Whether the answer is in the first k results, and in the first 2,000 tokens of them."""
     out = {f"top{k}": any(labels[:k]) for k in KS}

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from rag import Index, Settings, search  # noqa: E402
 from rag.prompts import count_tokens  # noqa: E402
 
-from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise, share  # noqa: E402
 
 
 def shares(found: list[tuple[str, dict[str, bool]]]) -> dict[str, dict[str, float]]:
@@ -31,7 +31,7 @@ def shares(found: list[tuple[str, dict[str, bool]]]) -> dict[str, dict[str, floa
     for split in ("dev", "holdout"):
         rows = [h for s, h in found if s == split]
         if rows:
-            out[split] = {m: round(sum(h[m] for h in rows) / len(rows), 3) for m in rows[0]}
+            out[split] = share(rows)
     return out
 
 

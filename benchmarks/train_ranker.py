@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise, share  # noqa: E402
 
 from rag import Settings  # noqa: E402
 from rag.answering.ranking import DATE_FEATURES, FEATURES  # noqa: E402
@@ -111,10 +111,6 @@ def hits(pool: Pool, scores: np.ndarray) -> dict[str, bool]:
     return hits_at([bool(pool.y[i]) for i in order], [pool.tokens[i] for i in order])
 
 
-def shares(found: list[dict[str, bool]]) -> dict[str, float]:
-    return {m: round(sum(h[m] for h in found) / len(found), 3) for m in found[0]} if found else {}
-
-
 def folds_of(pools: list[Pool], folds: int) -> dict[str, int]:
     """A fold per question (all readings of a question fall in the same fold)."""
     ids = sorted({p.question["id"] for p in pools})
@@ -138,7 +134,7 @@ def report(pools: list[Pool], scores: list[np.ndarray]) -> dict[str, dict[str, f
     found: dict[bool, list] = {True: [], False: []}
     for p, s in zip(pools, scores):
         found[p.dated].append(hits(p, s))
-    return {("dated" if d else "undated"): shares(f) for d, f in found.items() if f}
+    return {("dated" if d else "undated"): share(f) for d, f in found.items() if f}
 
 
 def answers(q: dict, row) -> bool:

@@ -149,7 +149,7 @@ def features(
     for c, (coverage, window, rare) in zip(candidates, per_candidate):
         meta = c.row.meta
         text = c.row.text.lower()
-        title = titles.get(meta.title, set())
+        title = titles[meta.title]
         row = [
             c.similarity,
             c.bm25 / best_bm25,

@@ -5,9 +5,9 @@ restricted to some sources and to a date range."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -155,7 +155,8 @@ def retrieve(
 
 def describe(index: Index, query: str, pool: Pool, when: When, neutral: dict[str, float]) -> np.ndarray:
     """The ranker's features of the pool's candidates (rag/answering/ranking.py)."""
-    tokens = index.lexical.tokens([c.row.id for c in pool.candidates])
+    tokens = dict(pool.words)  # what BM25 read already; the dense-only candidates' fetched
+    tokens.update(index.lexical.tokens([c.row.id for c in pool.candidates if c.row.id not in tokens]))
     as_of = when.as_of.toordinal() if when.dated else None
     return features(asked(query, index.lexical.idf()), pool.candidates, tokens, as_of, pool.period, neutral)
 
@@ -164,6 +165,7 @@ def describe(index: Index, query: str, pool: Pool, when: When, neutral: dict[str
 class Pool:
     candidates: list[Candidate]
     period: Period | None
+    words: Mapping[str, list[str]] = field(default_factory=dict)  # chunks' words BM25 read while searching
 
 
 def gather(
@@ -185,11 +187,12 @@ def gather(
     qvec = index_embedder(index.settings).embed([query])[0]
     in_step = lexical.count() == total  # BM25 knows every chunk: it can say which chunks a filter keeps
     dense = _dense(index, qvec, min(total, n), filters, allowed_docs, days, in_step)
-    lexical_hits = lexical.search(query, n, allowed_docs, days)
+    words: dict[str, list[str]] = {}
+    lexical_hits = lexical.search(query, n, allowed_docs, days, words)
     found_dense, found_lexical = list(dense), list(lexical_hits)
     if period is not None and (window := _overlap((period.first, period.last), days)) is not None:
         found_dense += _dense(index, qvec, min(total, PERIOD_CANDIDATES), filters, allowed_docs, window, in_step)
-        found_lexical += lexical.search(query, PERIOD_CANDIDATES, allowed_docs, window)
+        found_lexical += lexical.search(query, PERIOD_CANDIDATES, allowed_docs, window, words)
 
     ids = list(dict.fromkeys([cid for cid, _ in found_dense] + [cid for cid, _ in found_lexical]))
     rows = store.get(ids)  # BM25 ids no longer in the store drop out here
@@ -204,7 +207,7 @@ def gather(
         Candidate(rows[cid], similarity.get(cid, 0.0), bm25.get(cid, 0.0), dense_rank.get(cid), lexical_rank.get(cid))
         for cid in ids
     ]
-    return Pool(candidates, period)
+    return Pool(candidates, period, words)
 
 
 def _dense(index: Index, qvec, n: int, filters: list[dict], allowed_docs: set[str] | None,

@@ -168,10 +168,12 @@ class LexicalIndex:
         return sorted(searcher.doc(address)["id"][0] for _, address in hits)
 
     def search(
-        self, query: str, n: int, allowed_docs: set[str] | None = None, days: tuple[int, int] | None = None
+        self, query: str, n: int, allowed_docs: set[str] | None = None, days: tuple[int, int] | None = None,
+        words: dict[str, list[str]] | None = None,
     ) -> list[tuple[str, float]]:
         """Top chunks by BM25 as (id, score), best first; only chunks of `allowed_docs` (doc ids) when
-        given, and only chunks published on days first..last (inclusive) when `days` is given."""
+        given, and only chunks published on days first..last (inclusive) when `days` is given. The
+        words of every chunk it read (as tokens() gives them) are added to `words` when given."""
         import tantivy
 
         searcher = self._searcher()
@@ -192,7 +194,10 @@ class LexicalIndex:
             query_ = tantivy.Query.boolean_query([(tantivy.Occur.Must, query_), (tantivy.Occur.Must, within)])
         hits = searcher.search(query_, limit=n * _CANDIDATES).hits
         docs = [searcher.doc(address) for _, address in hits]
-        scored = _rescore(searcher, terms, [(d.get_first("id"), (d.get_first("body") or "").split()) for d in docs])
+        read = {d.get_first("id"): (d.get_first("body") or "").split() for d in docs}
+        if words is not None:
+            words.update(read)
+        scored = _rescore(searcher, terms, list(read.items()))
         return sorted(scored, key=lambda x: -x[1])[:n]
 
     def ids_within(self, allowed_docs: set[str] | None, days: tuple[int, int] | None, cap: int) -> list[str] | None:

@@ -39,6 +39,7 @@ class _FromFile:
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self) | {"name": self.name}  # type: ignore[call-overload]
         out.pop("readings", None)
+        out.pop("evidence", None)
         return out
 
 
@@ -62,6 +63,9 @@ class Passage(_FromFile):
     outlet: str = ""  # who published it (read from the article, or set in the library)
     # its sentences' entities and verbs as read at ingest (rag/language.py); not part of its dict form
     readings: tuple[SentenceReading, ...] = field(default=(), repr=False, compare=False)
+    # how likely it is to hold the answer on its own (the passage model, rag/answering/ranking.py):
+    # what the answer scorer reads; 0 for passages found another way (the speaker index)
+    evidence: float = field(default=0.0, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ FEATURES = (
     "figures_here",  # share of the numbers the question names ("in 2021") in the sentence
     "figures_in_article",  # ... in its article
     "figures_missing",  # ... in no passage
-    "passage_score",  # the retrieval ranker's probability for its passage
+    "passage_score",  # its passage's probability of holding the answer (the passage model, not the ranker)
     "passage_rank",  # 1 / its passage number
     "title_coverage",  # share of the topic words in its article's title
     "direct",  # a direct quotation
@@ -174,7 +174,7 @@ def describe(
             figures_in(figures, s.text) if figures else 1.0,
             figures_of.get(s.passage, 1.0) if figures else 1.0,
             figures_missing,
-            float(passage.score),
+            float(passage.evidence),
             1.0 / s.passage,
             sum(_holds(title, t) for t in topic) / len(topic) if topic else 0.0,
             float(s.direct),

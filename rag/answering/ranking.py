@@ -7,14 +7,21 @@ with its date and with none, and read as probabilities by a calibration fitted b
 The model ships as files (rag/models/ranker.onnx, ranker.json), read with onnxruntime;
 `python benchmarks/train_ranker.py` refits them from the RealTime QA dev split and reports
 cross-validated figures.
+
+Beside it, the passage model: how likely one candidate is to hold the answer, on its own, from a
+logistic model over the simpler features (PASSAGE_FEATURES, classes weighed equally;
+rag/models/passage_model.json). It orders nothing; the answer scorer reads it (its feature
+`passage_score`) and was fitted on it, so a new ranker does not move what the scorer sees.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -51,6 +58,7 @@ FEATURES = (
     "in_period",  # published in the period the question names ("this week", "in March")
 )
 DATE_FEATURES = ("later", "age", "within_3_days", "within_2_weeks", "in_period")
+PASSAGE_FEATURES = FEATURES[:10] + DATE_FEATURES  # what the passage model reads
 WINDOW = 24  # words
 _ASKING = frozenset(tokenize(["what who whom whose which when where why how"])[0])  # the asking, not the topic
 _NAME_OR_FIGURE = re.compile(r"\b(?:[A-Z][\w'’.-]*[\w]|\d[\d,.]*)")
@@ -99,6 +107,32 @@ def load_ranker() -> Ranker:
 
     calibration = raw["calibration"]
     return Ranker(model, float(calibration["slope"]), float(calibration["intercept"]), dict(raw["neutral"]))
+
+
+@dataclass(frozen=True)
+class PassageModel:
+    weights: np.ndarray  # over PASSAGE_FEATURES
+    bias: float
+    neutral: dict[str, float]  # its date features when there is no date to read against
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        """P(each candidate holds the answer), from rows of FEATURES."""
+        if not len(x):
+            return np.zeros(0)
+        cols = x[:, [FEATURES.index(name) for name in PASSAGE_FEATURES]]
+        undated = x[:, FEATURES.index("dated")] == 0
+        cols[undated, len(PASSAGE_FEATURES) - len(DATE_FEATURES):] = [self.neutral[n] for n in DATE_FEATURES]
+        return 1.0 / (1.0 + np.exp(-(cols @ self.weights + self.bias)))
+
+
+@functools.lru_cache(maxsize=1)
+def load_passage_model() -> PassageModel:
+    """rag/models/passage_model.json, read once."""
+    models = resources.files("rag").joinpath("models")
+    raw = json.loads(models.joinpath("passage_model.json").read_text(encoding="utf-8"))
+    if tuple(raw["features"]) != PASSAGE_FEATURES:
+        raise RuntimeError("rag/models/passage_model.json was fitted on other features: run benchmarks/train_ranker.py --passage-model")
+    return PassageModel(np.asarray(raw["weights"], dtype=np.float64), float(raw["bias"]), dict(raw["neutral"]))
 
 
 def asked(question: str, idf: Mapping[str, float]) -> Asked:

@@ -20,7 +20,7 @@ from ..index.store import doc_id_for
 from ..index.library import by_outlet, match_sources
 from ..timeframe import Period, asked_period, day_of, parse_day
 from ..types import Passage
-from .ranking import Candidate, asked, features, load_ranker
+from .ranking import Candidate, asked, features, load_passage_model, load_ranker
 
 CANDIDATES = 100  # from each retriever over the whole archive
 PERIOD_CANDIDATES = 20  # ... and from each over the period the question names
@@ -142,14 +142,16 @@ def retrieve(
     if not pool.candidates:
         return Retrieved([], total, behind, pool.period)
     ranker = load_ranker()
-    scores = ranker.score(describe(index, query, pool, when, ranker.neutral))
+    x = describe(index, query, pool, when, ranker.neutral)
+    scores, evidence = ranker.score(x), load_passage_model().probability(x)
     best = sorted(range(len(scores)), key=lambda i: -scores[i])[: 3 * k if mmr else k]
     if mmr:
         found = index.store.vectors([pool.candidates[i].row.id for i in best])
         size = next((len(v) for v in found.values()), 1)  # the index's vector size
         vectors = np.array([found.get(pool.candidates[i].row.id, np.zeros(size)) for i in best], dtype=np.float32)
         best = [best[i] for i in _mmr(vectors, [scores[i] for i in best], k)]
-    passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25) for i in best for c in [pool.candidates[i]]]
+    passages = [_passage(c.row, float(scores[i]), c.similarity, c.bm25, float(evidence[i]))
+                for i in best for c in [pool.candidates[i]]]
     return Retrieved(passages, total, behind, pool.period)
 
 
@@ -301,7 +303,7 @@ def _mmr(vectors: np.ndarray, relevance: list[float], k: int) -> list[int]:
     return chosen
 
 
-def _passage(row: StoredChunk, score: float, similarity: float, bm25: float) -> Passage:
+def _passage(row: StoredChunk, score: float, similarity: float, bm25: float, evidence: float = 0.0) -> Passage:
     m = row.meta
     return Passage(m.source, m.title, row.id, row.text, m.start, m.end, score, m.path, m.date, m.byline, m.encoding,
-                   similarity, bm25, m.outlet, m.readings)
+                   similarity, bm25, m.outlet, m.readings, evidence)

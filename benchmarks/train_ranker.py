@@ -15,6 +15,9 @@ With --generated, template questions over sentences of articles no RealTime QA q
 wrote for passages of such articles (benchmarks/generate_queries.py), are added to what is fitted
 (never to what is scored). Neither ships: on dev folds each made the ranker worse (README).
 
+With --passage-model it refits, instead, the logistic passage model the answer scorer reads
+(rag/models/passage_model.json); the answer scorer is then refitted on it.
+
 Before the model that ships is fitted on all of it, 5 folds grouped by question report what it
 does on dev questions it was not fitted on. The holdout split is never read here:
 benchmarks/retrieval_rtqa.py reports it.
@@ -38,7 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise, share  # noqa: E402
 
 from rag import Settings  # noqa: E402
-from rag.answering.ranking import DATE_FEATURES, FEATURES  # noqa: E402
+from rag.answering.ranking import DATE_FEATURES, FEATURES, PASSAGE_FEATURES  # noqa: E402
 from rag.answering.retrieve import CANDIDATES, When, describe, gather  # noqa: E402
 from rag.index.opened import Index  # noqa: E402
 
@@ -97,13 +100,34 @@ def fit(pools: list[Pool]):
 
 def calibrate(scores: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     """Platt scaling: the ranking scores read as the probability that a candidate holds the
-    answer (the answer scorer reads it as a feature, rag/answering/answerability.py). The classes
-    are not reweighed: with them weighed equally (as the logistic ranker before did) the scorer
-    answers topical questions the articles do not answer (tests/test_answerability.py)."""
+    answer (each passage's score, as a user sees it)."""
     from sklearn.linear_model import LogisticRegression
 
     fitted = LogisticRegression(C=1e6, max_iter=1000).fit(scores.reshape(-1, 1), labels.astype(np.int64))
     return {"slope": round(float(fitted.coef_[0][0]), 6), "intercept": round(float(fitted.intercept_[0]), 6)}
+
+
+def fit_passage_model(pools: list[Pool]) -> dict:
+    """The passage model the answer scorer reads (rag/answering/ranking.PassageModel): logistic
+    regression over PASSAGE_FEATURES of the dated readings, classes weighed equally, as the
+    ranker before LambdaMART was fitted (a426b39). The answer scorer must be refitted on it after
+    (benchmarks/train_answerer.py): it was fitted on the shipped one."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    columns = [FEATURES.index(name) for name in PASSAGE_FEATURES]
+    x = np.vstack([p.x[:, columns] for p in pools if p.dated])
+    y = np.concatenate([p.y for p in pools if p.dated])
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - scaler.mean_) / scale, y)
+    weights = model.coef_[0] / scale  # the same model on unscaled features
+    bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
+    dates = x[:, len(PASSAGE_FEATURES) - len(DATE_FEATURES):]
+    return {"features": list(PASSAGE_FEATURES), "weights": [round(float(w), 6) for w in weights],
+            "bias": round(bias, 6), "neutral": dict(zip(DATE_FEATURES, (round(float(v), 6) for v in dates.mean(0)))),
+            "classes": "weighed equally",
+            "fitted_on": f"RealTime QA dev, {sum(p.dated for p in pools)} answerable questions, each searched with its date"}
 
 
 def hits(pool: Pool, scores: np.ndarray) -> dict[str, bool]:
@@ -184,12 +208,19 @@ def main() -> None:
     parser.add_argument("--index", type=Path, default=INDEX)
     parser.add_argument("--out", type=Path, default=MODELS)
     parser.add_argument("--dry-run", action="store_true", help="report the folds, write nothing")
+    parser.add_argument("--passage-model", action="store_true",
+                        help="refit the passage model the answer scorer reads instead (then refit the scorer)")
     args = parser.parse_args()
     index = Index(Settings(data_dir=args.index))
     if index.count() == 0:
         sys.exit("the RealTime QA index is empty: run benchmarks/retrieval_rtqa.py first (it ingests the corpus)")
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     dev = [q for q in queries if q["split"] == "dev" and q["type"] == "answerable"]
+    if args.passage_model:
+        out = args.out / "passage_model.json"
+        out.write_text(json.dumps(fit_passage_model(collect(index, dev, True)), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {out}: refit the answer scorer on it (benchmarks/train_answerer.py)")
+        return
     pools = collect(index, dev, True) + collect(index, dev, False)
     extra = [p for name in ("generated", "written") if getattr(args, name)
              for p in extra_pools(index, name, getattr(args, name))]

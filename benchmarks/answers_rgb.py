@@ -14,6 +14,12 @@ index under $NEWSRAG_BENCH_DIR, one .txt file per snippet. Answer accuracy: the 
 the gold answer or one of its aliases (lower-cased, punctuation removed) and answered (neither
 hedged nor declined); negative rejection: declined. Hedged answers ("the articles do not say this
 directly; the closest they come: ...") are counted on their own beside both.
+
+Two ways to ask. By default every question is asked of its form's whole corpus (all questions'
+snippets in one index, as a user's archive would be): then some negative questions are answered
+by another question's snippets ("Super Bowl 2021 location": a snippet of another question says
+Tampa), so declining them is not right for a user. With --own-snippets each question reads only
+its own snippets (`sources=` them), as RGB's protocol gives them to a reader.
 """
 
 from __future__ import annotations
@@ -41,8 +47,7 @@ CORPORA = {"answerable": "corpus_main", "negative_rejection": "corpus_negonly", 
 
 def half(qid: str) -> str:
     """'dev' or 'held-out' for an RGB question id (rgbf-<n>-<form>), by its number, fixed."""
-    number = re.match(r"rgbf-(\d+)-", qid).group(1)
-    return "dev" if hashlib.sha1(f"rgb-split-{number}".encode()).digest()[0] % 2 == 0 else "held-out"
+    return "dev" if hashlib.sha1(f"rgb-split-{_number(qid)}".encode()).digest()[0] % 2 == 0 else "held-out"
 
 
 def queries() -> list[dict]:
@@ -75,13 +80,17 @@ def golds(q: dict) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "answers_rgb.json")
+    parser.add_argument("--out", type=Path, help="default: benchmarks/results/answers_rgb[_own_snippets].json")
+    parser.add_argument("--own-snippets", action="store_true", help="each question reads only its own snippets")
     args = parser.parse_args()
+    out = args.out or ROOT / "benchmarks" / "results" / f"answers_rgb{'_own_snippets' if args.own_snippets else ''}.json"
     indexes = {form: index_for(corpus) for form, corpus in CORPORA.items()}
+    snippets = {form: _snippets(corpus) for form, corpus in CORPORA.items()} if args.own_snippets else {}
     rows: dict[str, dict[str, list]] = {"dev": {}, "held-out": {}}
     for q in queries():
+        own = snippets[q["type"]].get(_number(q["id"])) if args.own_snippets else None
         t0 = time.perf_counter()
-        a = answer(q["question"], index=indexes[q["type"]])
+        a = answer(q["question"], index=indexes[q["type"]], sources=own)
         seconds = time.perf_counter() - t0
         text = normalise(a.text)
         valid = all(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)
@@ -111,8 +120,21 @@ def main() -> None:
             "median_words_answerable": sorted(r[3] for r in answerable)[len(answerable) // 2],
         }
         print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def _number(qid: str) -> str:
+    return re.match(r"rgbf-(\d+)-", qid).group(1)
+
+
+def _snippets(corpus: str) -> dict[str, list[str]]:
+    """The snippet files of each question number in a corpus (as index_for names them)."""
+    out: dict[str, list[str]] = {}
+    for line in open(RGB / f"{corpus}.jsonl", encoding="utf-8"):
+        doc_id = json.loads(line)["id"]
+        out.setdefault(_number(doc_id), []).append(f"{doc_id}.txt")
+    return out
 
 
 def _share(rows: list[tuple]) -> float:

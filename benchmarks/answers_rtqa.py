@@ -3,7 +3,8 @@ and does it abstain on the 40 questions no document answers?
 
     python benchmarks/answers_rtqa.py        # uses the index built by retrieval_rtqa.py
 
-Each question is asked as of its `question_date`. Answer hit: the answer text contains the gold
+Each question is asked as of its `question_date` (with --undated: with no date, as a user who
+just asks). Answer hit: the answer text contains the gold
 answer (either part of "A — B"), compared lower-cased without punctuation, and the answer did
 not abstain; first-claim hit: the same for the answer's first cited claim only (what a reader
 sees first). Abstention accuracy is over
@@ -39,10 +40,12 @@ def main() -> None:
     parser.add_argument("--local-model", help="RAG_LOCAL_MODEL for --backend local: a packaged model's name or a .gguf path")
     parser.add_argument("--splits", default="dev,holdout", help="which splits to ask (a model on a CPU: a sample of dev)")
     parser.add_argument("--limit", type=int, help="questions per split: an evenly spaced sample (answerable and unanswerable)")
+    parser.add_argument("--undated", action="store_true", help="ask with no date, as a user who just asks")
     args = parser.parse_args()
     settings = Settings(data_dir=CACHE / "rtqa-index-dated", backend=args.backend, local_model=args.local_model)
     args.out = args.out or ROOT / "benchmarks" / "results" / (
-        "answers_rtqa.json" if args.backend == "extractive" else f"answers_rtqa_{args.backend}.json")
+        ("answers_rtqa" if args.backend == "extractive" else f"answers_rtqa_{args.backend}")
+        + ("_undated" if args.undated else "") + ".json")
     splits = args.splits.split(",")
     prepare(settings)
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
@@ -57,7 +60,8 @@ def main() -> None:
     for q in chosen:
         s = stats[q["split"]]
         t0 = time.perf_counter()
-        a = answer(q["question"], settings=settings, as_of=q["question_date"].replace("/", "-")[:10])
+        as_of = None if args.undated else q["question_date"].replace("/", "-")[:10]
+        a = answer(q["question"], settings=settings, as_of=as_of)
         s["seconds"] += time.perf_counter() - t0
         s["citations"] += len(a.citations)
         s["valid"] += sum(verify(c.path, c.encoding, c.start, c.end, c.quote) for c in a.citations)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -80,8 +80,56 @@ def read_sentences(text: str, spans: Sequence[tuple[int, int]]) -> tuple[Sentenc
     return tuple(out)
 
 
+class PackedReadings(Sequence[SentenceReading]):
+    """A chunk's readings as stored (pack()'s JSON), decoded on first use and kept (an explicit
+    cache, per chunk): a search reads every candidate's but decodes only its results'."""
+
+    __slots__ = ("packed", "_decoded")
+
+    def __init__(self, packed: str) -> None:
+        self.packed = packed
+        self._decoded: tuple[SentenceReading, ...] | None = None
+
+    def _all(self) -> tuple[SentenceReading, ...]:
+        if self._decoded is None:
+            self._decoded = unpack(self.packed)
+        return self._decoded
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[SentenceReading]:
+        return iter(self._all())
+
+    def __bool__(self) -> bool:
+        return self.packed.startswith("[[")  # a sentence read (pack() writes no spaces)
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == tuple(other) if isinstance(other, Sequence) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"PackedReadings({len(self.packed)} characters)"
+
+
+def names_a_kind(readings: Sequence[SentenceReading], kinds: Iterable[str]) -> bool:
+    """A mention of one of these kinds (spaCy labels) is among the readings; read from the
+    stored JSON without decoding it (labels are upper case, verbs lower)."""
+    if isinstance(readings, PackedReadings):
+        return any(f'"{kind}"' in readings.packed for kind in kinds if kind.isupper())  # a verb is no kind
+    kinds = set(kinds)
+    return any(m.label in kinds for r in readings for m in r.mentions)
+
+
 def pack(readings: Iterable[SentenceReading]) -> str:
     """The JSON stored with a chunk: [[start, end, [[start, end, label], ...], [verb, ...]], ...]."""
+    if isinstance(readings, PackedReadings):
+        return readings.packed
     return json.dumps([[r.start, r.end, [[m.start, m.end, m.label] for m in r.mentions], list(r.verbs)]
                        for r in readings], separators=(",", ":"))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
 
 if TYPE_CHECKING:
     from .language import SentenceReading
@@ -62,7 +62,7 @@ class Passage(_FromFile):
     bm25: float = 0.0  # lexical score, 0 when BM25 did not match
     outlet: str = ""  # who published it (read from the article, or set in the library)
     # its sentences' entities and verbs as read at ingest (rag/language.py); not part of its dict form
-    readings: tuple[SentenceReading, ...] = field(default=(), repr=False, compare=False)
+    readings: Sequence[SentenceReading] = field(default=(), repr=False, compare=False)
     # how likely it is to hold the answer on its own (the passage model, rag/answering/ranking.py):
     # what the answer scorer reads; 0 for passages found another way (the speaker index)
     evidence: float = field(default=0.0, repr=False, compare=False)

@@ -78,6 +78,20 @@ def test_every_sentence_is_read_at_ingest_and_stored_with_its_chunk(plant):
     assert "readings" not in passage.to_dict()  # not part of what JSON shows
 
 
+def test_stored_readings_are_read_without_decoding_as_they_would_be_decoded(plant):
+    from rag.language import PackedReadings, names_a_kind, pack
+
+    metas = list(Store(plant).metadata())
+    assert metas and all(isinstance(m.readings, PackedReadings) for m in metas)
+    for m in metas:
+        decoded = tuple(m.readings)
+        assert pack(m.readings) == pack(decoded) and m.readings == decoded
+        for kinds in ({"PERSON"}, {"GPE", "LOC"}, {"MONEY"}, {"CARDINAL", "QUANTITY"}, {"say"}):
+            assert names_a_kind(m.readings, kinds) == names_a_kind(decoded, kinds)
+    assert any(names_a_kind(m.readings, {"PERSON"}) for m in metas)
+    assert not names_a_kind(metas[0].readings, {"say"})  # a verb lemma is not a kind
+
+
 def _features(settings: Settings, question: str) -> dict[str, dict[str, float]]:
     index = Index(settings)
     q = analyse(question)

@@ -29,6 +29,7 @@ import numpy as np
 from ..fitted import load_fitted
 from ..index.lexical import rarest, tokenize
 from ..index.schema import StoredChunk
+from ..language import names_a_kind
 from ..timeframe import Period
 
 # What describes a candidate, in the order of the model's columns.
@@ -243,4 +244,4 @@ def _kind_named(kinds: frozenset[str], row: StoredChunk) -> float:
     when the question asks for no kind or the chunk was not read (an older index)."""
     if not kinds or not row.meta.readings:
         return 0.5
-    return float(any(m.label in kinds for r in row.meta.readings for m in r.mentions))
+    return float(names_a_kind(row.meta.readings, kinds))

@@ -13,9 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
-from ..language import SentenceReading, pack, unpack
+from ..language import PackedReadings, SentenceReading, pack
 from ..timeframe import day_of
 from ..types import Statement
 
@@ -42,7 +42,8 @@ class ChunkMeta:
     index_version: str = ""  # of the speaker rules that wrote `statements` (rag/indexing/quotes.py)
     outlet: str = ""  # who published the article (rag/indexing/publisher.py)
     original: str = ""  # a PDF, Word file or web page whose converted text `path` is (rag/indexing/convert.py)
-    readings: tuple[SentenceReading, ...] = ()  # its sentences' entities and verbs (rag/language.py), as `readings` JSON
+    # its sentences' entities and verbs (rag/language.py), as `readings` JSON (read back undecoded: PackedReadings)
+    readings: Sequence[SentenceReading] = ()
 
     @property
     def day(self) -> int:
@@ -88,7 +89,7 @@ class ChunkMeta:
             index_version=str(meta.get("index_version", "")),
             outlet=str(meta.get("outlet", "")),
             original=str(meta.get("original", "")),
-            readings=unpack(meta.get("readings")),
+            readings=PackedReadings(raw if isinstance(raw := meta.get("readings"), str) else ""),
         )
 
 

@@ -112,6 +112,8 @@ def load_ranker() -> Ranker:
 
 @dataclass(frozen=True)
 class PassageModel:
+    """How likely a candidate is, on its own, to hold the answer: what the answer scorer reads."""
+
     weights: np.ndarray  # over PASSAGE_FEATURES
     bias: float
     neutral: dict[str, float]  # its date features when there is no date to read against

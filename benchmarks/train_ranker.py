@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from rtqa_data import BENCH, CACHE, answer_variants, hits_at, normalise, share  # noqa: E402
 
 from rag import Settings  # noqa: E402
-from rag.answering.ranking import DATE_FEATURES, FEATURES, PASSAGE_FEATURES  # noqa: E402
+from rag.answering.ranking import DATE_FEATURES, FEATURES, PASSAGE_COLUMNS, PASSAGE_FEATURES  # noqa: E402
 from rag.answering.retrieve import CANDIDATES, When, describe, gather  # noqa: E402
 from rag.index.opened import Index  # noqa: E402
 
@@ -115,15 +115,14 @@ def fit_passage_model(pools: list[Pool]) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    columns = [FEATURES.index(name) for name in PASSAGE_FEATURES]
-    x = np.vstack([p.x[:, columns] for p in pools if p.dated])
+    x = np.vstack([p.x[:, PASSAGE_COLUMNS] for p in pools if p.dated])
     y = np.concatenate([p.y for p in pools if p.dated])
     scaler = StandardScaler().fit(x)
     scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - scaler.mean_) / scale, y)
     weights = model.coef_[0] / scale  # the same model on unscaled features
     bias = float(model.intercept_[0] - np.sum(model.coef_[0] * scaler.mean_ / scale))
-    dates = x[:, len(PASSAGE_FEATURES) - len(DATE_FEATURES):]
+    dates = x[:, -len(DATE_FEATURES):]
     return {"features": list(PASSAGE_FEATURES), "weights": [round(float(w), 6) for w in weights],
             "bias": round(bias, 6), "neutral": dict(zip(DATE_FEATURES, (round(float(v), 6) for v in dates.mean(0)))),
             "classes": "weighed equally",

@@ -17,16 +17,14 @@ rag/models/passage_model.json). It orders nothing; the answer scorer reads it (i
 from __future__ import annotations
 
 import functools
-import json
 import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ..fitted import load_fitted
+from ..fitted import load_description, load_fitted
 from ..index.lexical import rarest, tokenize
 from ..index.schema import StoredChunk
 from ..language import names_a_kind
@@ -59,7 +57,8 @@ FEATURES = (
     "in_period",  # published in the period the question names ("this week", "in March")
 )
 DATE_FEATURES = ("later", "age", "within_3_days", "within_2_weeks", "in_period")
-PASSAGE_FEATURES = FEATURES[:10] + DATE_FEATURES  # what the passage model reads
+PASSAGE_FEATURES = FEATURES[:10] + DATE_FEATURES  # what the passage model reads (its date features last)
+PASSAGE_COLUMNS = [FEATURES.index(name) for name in PASSAGE_FEATURES]  # ... as columns of FEATURES rows
 WINDOW = 24  # words
 _ASKING = frozenset(tokenize(["what who whom whose which when where why how"])[0])  # the asking, not the topic
 _NAME_OR_FIGURE = re.compile(r"\b(?:[A-Z][\w'’.-]*[\w]|\d[\d,.]*)")
@@ -122,19 +121,16 @@ class PassageModel:
         """P(each candidate holds the answer), from rows of FEATURES."""
         if not len(x):
             return np.zeros(0)
-        cols = x[:, [FEATURES.index(name) for name in PASSAGE_FEATURES]]
+        cols = x[:, PASSAGE_COLUMNS]
         undated = x[:, FEATURES.index("dated")] == 0
-        cols[undated, len(PASSAGE_FEATURES) - len(DATE_FEATURES):] = [self.neutral[n] for n in DATE_FEATURES]
+        cols[undated, -len(DATE_FEATURES):] = [self.neutral[n] for n in DATE_FEATURES]
         return 1.0 / (1.0 + np.exp(-(cols @ self.weights + self.bias)))
 
 
 @functools.lru_cache(maxsize=1)
 def load_passage_model() -> PassageModel:
     """rag/models/passage_model.json, read once."""
-    models = resources.files("rag").joinpath("models")
-    raw = json.loads(models.joinpath("passage_model.json").read_text(encoding="utf-8"))
-    if tuple(raw["features"]) != PASSAGE_FEATURES:
-        raise RuntimeError("rag/models/passage_model.json was fitted on other features: run benchmarks/train_ranker.py --passage-model")
+    raw = load_description("passage_model", PASSAGE_FEATURES, "benchmarks/train_ranker.py --passage-model")
     return PassageModel(np.asarray(raw["weights"], dtype=np.float64), float(raw["bias"]), dict(raw["neutral"]))
 
 

@@ -27,6 +27,7 @@ answer scorer (benchmarks/train_answerer.py) may then be fitted on it with its n
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import random
 import sys
@@ -51,9 +52,9 @@ LAYERS = 3  # of MiniLM's 6: half the time, and enough for one sentence
 MAX_TOKENS = 64  # question and sentence together; the longer of the two is cut first
 
 
-def encode(questions: list[str], sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Token ids, attention mask and segment ids of (question, sentence) pairs, padded to the
-    longest: [CLS] question [SEP] sentence [SEP] with MiniLM's own tokenizer."""
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    """MiniLM's own tokenizer, for pairs, cut to MAX_TOKENS (explicit cache)."""
     from tokenizers import Tokenizer
 
     from rag.index.embeddings import model_files
@@ -61,7 +62,13 @@ def encode(questions: list[str], sentences: list[str]) -> tuple[np.ndarray, np.n
     tokenizer = Tokenizer.from_file(str(model_files()[1]))
     tokenizer.enable_truncation(max_length=MAX_TOKENS, strategy="longest_first")
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    encoded = tokenizer.encode_batch(list(zip(questions, sentences)))
+    return tokenizer
+
+
+def encode(questions: list[str], sentences: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token ids, attention mask and segment ids of (question, sentence) pairs, padded to the
+    longest: [CLS] question [SEP] sentence [SEP]."""
+    encoded = _tokenizer().encode_batch(list(zip(questions, sentences)))
     return tuple(np.array([getattr(e, f) for e in encoded], dtype=np.int64) for f in ("ids", "attention_mask", "type_ids"))
 
 

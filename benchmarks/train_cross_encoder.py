@@ -91,9 +91,10 @@ def pairs(path: Path) -> list[dict]:
         if not r.labels.any():
             continue
         texts = [s.text for s in r.described.candidates]
-        positives = [i for i in np.flatnonzero(r.labels)][:3]
+        positives = np.flatnonzero(r.labels)[:3]
         negatives = [int(i) for i in np.argsort(-r.described.x[:, closeness], kind="stable") if not r.labels[i]]
-        chosen = negatives[: NEGATIVES - 1] + random.Random(q["question"]).sample(negatives[NEGATIVES - 1:], min(1, len(negatives[NEGATIVES - 1:])))
+        hardest, rest = negatives[: NEGATIVES - 1], negatives[NEGATIVES - 1:]
+        chosen = hardest + random.Random(q["question"]).sample(rest, min(1, len(rest)))
         rows += [{"group": n, "question": q["question"], "sentence": texts[i], "label": 1} for i in positives]
         rows += [{"group": n, "question": q["question"], "sentence": texts[i], "label": 0} for i in chosen]
         if n % 100 == 0:
@@ -263,10 +264,11 @@ def evaluate(path: Path) -> dict:
 
 
 def _auc(positive: list[float], negative: list[float]) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
     if not positive or not negative:
         return None
-    a, b = np.array(positive)[:, None], np.array(negative)[None]
-    return round(float((a > b).mean() + 0.5 * (a == b).mean()), 3)
+    return round(float(roc_auc_score([1] * len(positive) + [0] * len(negative), positive + negative)), 3)
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal, Sequence, get_args
 
 if TYPE_CHECKING:
@@ -37,10 +37,9 @@ class _FromFile:
         return source_label(self.outlet, self.title, self.date) + (f" · p. {page}" if page else "")
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self) | {"name": self.name}  # type: ignore[call-overload]
-        out.pop("readings", None)
-        out.pop("evidence", None)
-        return out
+        """The fields shown (repr), which are plain values: a passage's readings and evidence are
+        not part of it, and are not copied to be dropped."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.repr} | {"name": self.name}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,18 @@ def _api(index: Index, settings: Settings) -> None:
     gr.api(briefing_api, api_name="briefing")
 
 
+def _warm(index: Index) -> None:
+    """Load what a first question needs (the embedding model, the parser, the answer scorer) before
+    the server takes requests, so that the first user does not wait for it under the request time
+    limit. A failure here is printed and the server still starts: the request that hits it says why."""
+    if not index.count():
+        return
+    try:
+        answer("What happened?", index=index, backend="extractive")
+    except Exception as exc:  # noqa: BLE001  (the same error reaches the first request, said to its user)
+        print(f"warming up failed: {exc}", flush=True)
+
+
 def main(host: str | None = None, port: int | None = None, settings: Settings | None = None) -> None:
     settings = settings or Settings()
     index = Index(settings)  # opened once for the server, handed to every request
@@ -132,6 +144,7 @@ def main(host: str | None = None, port: int | None = None, settings: Settings | 
     note = describe(report) if report is not None else ""
     if note:
         print(note, flush=True)
+    _warm(index)
     demo = build(index, note)
     if settings.follow_seconds:  # other processes' ingests reach this process's BM25 index
         Follower(index, settings.follow_seconds).start()

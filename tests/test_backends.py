@@ -57,8 +57,9 @@ def index(tmp_path_factory):
 
 def _settings(data, **extra) -> Settings:
     """Deadlines far beyond what a loaded CI machine needs: these tests are about the backends
-    answering, not about deadlines (tests/test_endpoint_faults.py is)."""
-    return Settings(data_dir=data, **({"timeout": 600, "answer_timeout": 900} | extra))
+    answering, not about deadlines (tests/test_endpoint_faults.py is); answers kept short, since
+    the guarantees do not depend on their length and the 135M model writes slowly on two cores."""
+    return Settings(data_dir=data, **({"timeout": 600, "answer_timeout": 900, "max_answer_tokens": 96} | extra))
 
 
 def test_openai_backend_answers_through_a_real_server(index, llm_server):
@@ -210,7 +211,7 @@ import http.client, json, os, socket, stat, sys
 from rag import Settings, answer
 from rag.answering.generate.local import LocalGenerator
 
-settings = Settings(data_dir=sys.argv[1], local_model=sys.argv[2], context_tokens=2048)
+settings = Settings(data_dir=sys.argv[1], local_model=sys.argv[2], context_tokens=2048, max_answer_tokens=96)
 a = answer("What did Kirby say?", k=2, backend="local", settings=settings)
 
 def listening_inodes():

@@ -12,7 +12,7 @@ import pytest
 
 from rag import Index, Settings, answer, ingest
 from rag.answering.answerability import FEATURES, load_scorer
-from rag.answering.citations import MARKER
+from rag.answering.citations import MARKER, UNSUPPORTED
 from conftest import not_answered
 
 FERRY = """Ferry operator sold in cross-border deal
@@ -264,3 +264,31 @@ def test_a_question_the_articles_clearly_do_not_hold_is_declined_with_the_reason
     a = answer(question, settings=short_news)
     assert not_answered(a) == "declined" and f"({reason})" in a.text, a.text
     assert a.to_dict()["status"] == "declined"
+
+
+LEANING = ("It was officially announced on September 30 at a launch event in Oslo, alongside the Nordphone 6a. "
+           "The Nordphone 7 was announced at a second event on October 19, with pre-orders opening the same day.\n")
+
+
+@pytest.fixture(scope="module")
+def leaning(tmp_path_factory):
+    """A snippet that opens with "It": what it leans on is in no file (as in a search engine's snippets)."""
+    folder = tmp_path_factory.mktemp("leaning") / "articles"
+    folder.mkdir()
+    (folder / "snippet.txt").write_text(LEANING)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("leaning-index"))
+    ingest([folder], settings=settings)
+    return settings
+
+
+@pytest.mark.parametrize("question", ["What happened at the launch event in Oslo?", "What was officially announced in Oslo?",
+                                      "What was announced alongside the Nordphone 6a?"])
+def test_a_sentence_that_leans_on_nothing_in_the_files_is_quoted_as_it_stands(leaning, question):
+    """The extractive answer is the articles' own words: a sentence opening with "It" is cited, not
+    marked as unsupported, and the question it answers is not declined; a sentence that does
+    not lean on anything leads when one is picked."""
+    a = answer(question, settings=leaning)
+    assert a.status in ("answered", "hedged") and "It was officially announced" in a.text, a.text
+    assert UNSUPPORTED not in a.text and not a.notes, (a.text, a.notes)
+    if "Nordphone 7" in a.text:
+        assert a.text.split("\n\n")[-1].startswith("The Nordphone 7"), a.text

@@ -161,10 +161,14 @@ def ground(
     embed=None,
     idf: dict[str, float] | None = None,
     question: str = "",
+    opening_checked: bool = True,
 ) -> Grounded:
     """Map the generator's [n] markers to verified sentence-level citations (see module doc).
     A claim is cited only where its evidence supports it (support.py): its figures, names,
-    negation and attribution are there, and its words or its meaning."""
+    negation and attribution are there, and its words or its meaning. `opening_checked`: the
+    first claim must not lean on what came before it ("He said ..."); off for the extractive
+    answer, whose sentences are the articles' own, put after what they lean on when a passage
+    holds it (selection.pick), else shown as they stand with their citation."""
     scorer = _Scorer(sentences, embed)
     by_passage: dict[int, list[int]] = {}
     for i, s in enumerate(sentences):
@@ -184,7 +188,7 @@ def ground(
         if refusal or _norm(claim.text) in said:
             continue  # refusals are not claims; a small model repeating itself is shown once
         said.add(_norm(claim.text))
-        chosen, why = _evidence(scorer, claim, by_passage, first=supported == 0, idf=idf, question=question)
+        chosen, why = _evidence(scorer, claim, by_passage, first=opening_checked and supported == 0, idf=idf, question=question)
         numbers: list[int] = []
         for i in chosen:
             s = sentences[i]

@@ -164,8 +164,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
         for delta in generator.generate(Request(question, used, evidence=evidence)):
             text += delta
             yield delta
-    if text and grounded is None:
-        grounded = _cite(text, question, used, shown, idf)
+    if text and grounded is None:  # the extractive answer's
+        grounded = _cite(text, question, used, shown, idf, extractive=True)
     timings["generate"] = time.perf_counter() - t0
 
     unanswered = grounded is None or grounded.refused or grounded.supported == 0
@@ -241,13 +241,14 @@ def _closest(question: str, passages: list[Passage], evidence: Evidence, idf, se
         return None
     near = replace(evidence, picked=evidence.closest, short=None)
     text = "".join(ExtractiveGenerator(settings, idf).generate(Request(question, passages, evidence=near)))
-    grounded = _cite(text, question, passages, near, idf) if text.strip() else None
+    grounded = _cite(text, question, passages, near, idf, extractive=True) if text.strip() else None
     return grounded if grounded is not None and grounded.supported and not grounded.refused else None
 
 
-def _cite(text: str, question: str, used: list[Passage], shown: Evidence, idf) -> Grounded:
+def _cite(text: str, question: str, used: list[Passage], shown: Evidence, idf, extractive: bool = False) -> Grounded:
     """`text` grounded against the passages and sentences its writer was given (a model's: renumbered)."""
-    return ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question)
+    return ground(text, used, list(shown.sentences), embed=embed_cached, idf=idf, question=question,
+                  opening_checked=not extractive)
 
 
 def _confident(evidence: Evidence, settings: Settings) -> bool:

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from ..indexing.quotes import same_person
+from ..indexing.sentences import points_back
 from ..types import Passage
 from .answerability import FEATURES, AnswerScorer, Described, describe, figures_in, load_scorer
 from .evidence import Sentence, article_texts, passage_sentences
@@ -113,8 +114,7 @@ def gather_evidence(
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
     span = (answer_span(q, best) if best is not None and picked[0][0] == best.text and not (described.speech or every_source)
             else None)
-    closest = [] if picked else (_naming(described, probability, q.speaker) if described.unquoted
-                                 else pick(described, probability, 0.0, scorer.keep_ratio, CLOSEST_SENTENCES))
+    closest = [] if picked else closest_sentences(described, probability, q.speaker, scorer.keep_ratio)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
                     picked[0][0][span[0]:span[1]] if span else None,
@@ -144,6 +144,13 @@ def lacking(q: Question, d: Described, passages: Sequence[Passage], closest: Seq
     if float(d.x[:, FEATURES.index("best_coverage")].max()) == 0.0:
         return "no passage holds a word of the question"
     return ""
+
+
+def closest_sentences(d: Described, probability: np.ndarray, speaker: str | None, keep_ratio: float) -> list[tuple[str, list[int]]]:
+    """What is shown, said to be only the closest there is, when no sentence is picked: the
+    CLOSEST_SENTENCES most likely (within `keep_ratio` of the best), or for a person whose words
+    are not quoted, the sentences naming them."""
+    return _naming(d, probability, speaker) if d.unquoted else pick(d, probability, 0.0, keep_ratio, CLOSEST_SENTENCES)
 
 
 def _naming(d: Described, probability: np.ndarray, person: str | None) -> list[tuple[str, list[int]]]:
@@ -177,7 +184,7 @@ def pick(
     """The sentences to answer with, as (verbatim text, passage numbers), best first: none when
     the best is below `threshold`; else up to `max_sentences` within `keep_ratio` of the best (for
     "what did X say", X's own, up to MAX_SPEAKER_SENTENCES), near-duplicates merged, a sentence
-    that points back after the one it points to. Asked what a person said, only their statements
+    that points back after the one it points to (and, when that one is not there, not first). Asked what a person said, only their statements
     answer; asked what they said with no topic ("What did Kirby say?"), each of them does."""
     if d.unquoted or d.off_topic:  # a sentence with no word of what is asked is never its answer
         return []
@@ -208,7 +215,16 @@ def pick(
             continue  # placed right after its antecedent below
         out.append((i, numbers))
         out.extend((j, n) for j, n in picked if d.antecedent[j] == i)
-    return [(d.candidates[i].text, sorted(numbers)) for i, numbers in dict(out).items()]
+    ordered = list(dict(out).items())
+    if ordered and _dangles(d, ordered[0][0]):  # "It was announced ..." with nothing before it to say what
+        lead = next((k for k, (i, _) in enumerate(ordered) if not _dangles(d, i)), 0)
+        ordered.insert(0, ordered.pop(lead))
+    return [(d.candidates[i].text, sorted(numbers)) for i, numbers in ordered]
+
+
+def _dangles(d: Described, i: int) -> bool:
+    """Candidate i leans on a sentence before it ("It ...", "He added ...") that is not among the candidates."""
+    return d.antecedent[i] is None and points_back(d.candidates[i].text)
 
 
 def _candidates(d: Described, probability: np.ndarray) -> tuple[tuple[int, int], ...]:

@@ -13,7 +13,10 @@ Each corpus file (../shared/bench/rgb, never copied into the project) is ingeste
 index under $NEWSRAG_BENCH_DIR, one .txt file per snippet. Answer accuracy: the answer text holds
 the gold answer or one of its aliases (lower-cased, punctuation removed) and answered (neither
 hedged nor declined); negative rejection: declined. Hedged answers ("the articles do not say this
-directly; the closest they come: ...") are counted on their own beside both.
+directly; the closest they come: ...") are counted on their own beside both. A negative question
+answered with at least half of the words of its answerable form's answer (those the question does
+not hold) is counted too: RGB's negatives were filtered by the exact answer string, and some state
+it in other words, so a reader that answers them is right (`negative_answered_with_the_answer`).
 
 Two ways to ask. By default every question is asked of its form's whole corpus (all questions'
 snippets in one index, as a user's archive would be): then some negative questions are answered
@@ -87,6 +90,7 @@ def main() -> None:
     indexes = {form: index_for(corpus) for form, corpus in CORPORA.items()}
     snippets = {form: _snippets(corpus) for form, corpus in CORPORA.items()} if args.own_snippets else {}
     rows: dict[str, dict[str, list]] = {"dev": {}, "held-out": {}}
+    twins = {_number(q["id"]): q for q in queries() if q["type"] == "answerable"}
     for q in queries():
         own = snippets[q["type"]].get(_number(q["id"])) if args.own_snippets else None
         t0 = time.perf_counter()
@@ -97,6 +101,7 @@ def main() -> None:
         found = any(g in text for g in golds(q))
         if q["type"] == "negative_rejection":
             outcome = a.status == "declined"
+            found = _says_twin_answer(q["question"], twins.get(_number(q["id"])), text)
         elif q["type"] == "answerable":
             outcome = a.status == "answered" and found
         else:  # counterfactual: repeats the planted answer
@@ -112,6 +117,10 @@ def main() -> None:
             "answerable_declined": _share([(r[4] == "declined",) for r in answerable]),
             "negative_rejection": _share(negative),  # declined
             "negative_declined_or_hedged": _share([(r[4] != "answered",) for r in negative]),
+            # answered, with most of the words of the answer to the same question in its answerable
+            # form: RGB's filter kept a snippet that states it in other words ("$6 billion" for
+            # "$6.04 billion", "premieres Sunday, November 17"): declining those would be wrong
+            "negative_answered_with_the_answer": _share([(r[4] == "answered" and r[5],) for r in negative]),
             "counterfactual_repeats_planted_answer": _share(by_form["counterfactual"]),
             "outcomes": {form: {st: sum(r[4] == st for r in rs) for st in ("answered", "hedged", "declined")}
                          for form, rs in by_form.items()},
@@ -122,6 +131,18 @@ def main() -> None:
         print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+def _says_twin_answer(question: str, twin: dict | None, text: str) -> bool:
+    """`text` (normalised) holds at least half of the words of an answer of the question's
+    answerable form that the question itself does not hold."""
+    asked = set(normalise(question).split())
+    words = set(text.split())
+    for gold in golds(twin) if twin else []:
+        own = [w for w in gold.split() if w not in asked]
+        if own and sum(w in words for w in own) * 2 >= len(own):
+            return True
+    return False
 
 
 def _number(qid: str) -> str:

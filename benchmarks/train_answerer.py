@@ -13,10 +13,16 @@ the gold answer (any alternative of any fact group, for the seed sets).
 Gradient-boosted trees (scikit-learn's GradientBoostingClassifier: 200 trees of depth 3) give
 P(sentence answers); the fitted model is written as ONNX. The answerer declines when the best
 sentence's P is below a threshold, and adds further sentences within a share (keep ratio) of
-the best's P, up to a number of sentences. The three are chosen, among settings whose median
-answer is at most 60 words, to maximise, averaged over the three sources of questions,
-answerable: half for the share of its facts anywhere in what is kept (one fact, the answer,
-outside the seed sets), half for a fact in the first sentence; unanswerable: declining.
+the best's P, up to a number of sentences. Below the threshold the answerer does what the
+pipeline does: it hedges with the closest sentences ("the articles do not say this directly;
+the closest they come: ..."), or declines when the passages clearly lack what is asked
+(selection.lacking: a year or name asked that no passage has). The three settings are chosen,
+among those whose median answer is at most 60 words, to maximise, averaged over the three
+sources of questions, for an answerable question: half for the share of its facts anywhere in
+what is shown (one fact, the answer, outside the seed sets), half for a fact in the first
+sentence, counted in full when answered and at HEDGE_CREDIT when hedged (the user is shown the
+sentence but told it may not answer); for an unanswerable one: 1 when hedged or declined, 0
+when answered.
 
 Reported figures are nested 5-fold: each fold is answered by a model fitted on the other four
 and settings chosen on those four's own out-of-fold probabilities. The shipped
@@ -50,7 +56,7 @@ from rag.answering.evidence import article_texts, passage_sentences  # noqa: E40
 from rag.answering.pipeline import with_speaker_passages  # noqa: E402
 from rag.answering.question import analyse  # noqa: E402
 from rag.answering.retrieve import When, retrieve  # noqa: E402
-from rag.answering.selection import pick  # noqa: E402
+from rag.answering.selection import closest_sentences, lacking, pick  # noqa: E402
 
 OUT = ROOT / "rag" / "models" / "answer_scorer.json"
 SEED_SETS = (ROOT.parent / "shared" / "eval" / "seeds_qa.jsonl", ROOT / "benchmarks" / "data" / "seeds_extra.jsonl")
@@ -58,6 +64,12 @@ THRESHOLDS = np.round(np.arange(0.02, 0.9, 0.02), 2)
 KEEP_RATIOS = (0.2, 0.35, 0.5, 0.7, 0.85, 1.0)
 MAX_SENTENCES = (1, 2, 3, 4, 5)
 MAX_MEDIAN_WORDS = 60  # a reader wants the answer first: longer settings are not chosen
+# what a hedged answer to an answerable question is worth beside the same sentences given as the
+# answer: the evidence is on the screen, but the user is told the articles may not say it, which
+# for an answerable question is close to a false "the articles do not say" (a product judgement;
+# on the development pool any credit up to 0.35 chooses the same settings, 0.5 hedges a third of
+# the answerable questions: benchmarks/results/train_answerer_hedges.log, --compare-credits)
+HEDGE_CREDIT = 0.25
 
 
 @dataclass
@@ -69,6 +81,8 @@ class Asked:
     facts: list[list[str]]  # fact groups: each a list of alternatives (one group outside the seed sets)
     described: Described
     labels: np.ndarray
+    lacking: bool = False  # below the threshold the pipeline declines (selection.lacking), not hedges
+    speaker: str | None = None  # "what did X say": X (the closest sentences are those naming X)
 
 
 def holds(golds: list[str], text: str) -> bool:
@@ -84,7 +98,9 @@ def ask(index: Index, source: str, question: str, answerable: bool, facts: list[
     d = describe(asked, sentences, passages, index.idf(), article_texts(passages))
     golds = [g for group in facts for g in group]
     labels = np.array([answerable and holds(golds, s.text) for s in d.candidates], dtype=bool)
-    return Asked(source, question, answerable, golds, facts, d, labels)
+    return Asked(source, question, answerable, golds, facts, d, labels,
+                 bool(lacking(asked, d, passages, closest_sentences(d, np.zeros(len(d.candidates)), asked.speaker, 1.0))),
+                 asked.speaker)
 
 
 def pool() -> list[Asked]:
@@ -151,24 +167,30 @@ def to_onnx(model, path: Path) -> None:
 
 
 def outcome(r: Asked, p: np.ndarray, threshold: float, keep_ratio: float, most: int) -> dict:
+    """What the pipeline would show: answered (what is picked), hedged (the closest sentences) or declined."""
     picked = pick(r.described, p, threshold, keep_ratio, most)
-    text = " ".join(t for t, _ in picked)
+    shown = picked or ([] if r.lacking else closest_sentences(r.described, p, r.speaker, keep_ratio))
+    status = "answered" if picked else "hedged" if shown else "declined"
     if not r.answerable:
-        return {"source": r.source, "answerable": False, "declined": not picked}
-    facts = sum(holds(group, text) for group in r.facts) / len(r.facts) if picked and r.facts else 0.0
-    return {"source": r.source, "answerable": True, "answered": bool(picked), "hit": facts,
-            "first": bool(picked) and holds(r.golds, picked[0][0]), "words": len(text.split()) if picked else None}
+        return {"source": r.source, "answerable": False, "status": status, "declined": status != "answered"}
+    text = " ".join(t for t, _ in shown)
+    facts = sum(holds(group, text) for group in r.facts) / len(r.facts) if shown and r.facts else 0.0
+    return {"source": r.source, "answerable": True, "status": status, "answered": bool(picked), "hit": facts,
+            "first": bool(shown) and holds(r.golds, shown[0][0]), "words": len(text.split()) if picked else None}
 
 
-def objective(outcomes: list[dict]) -> float:
+def objective(outcomes: list[dict], hedge_credit: float = HEDGE_CREDIT) -> float:
     by_source: dict[str, list[float]] = {}
     for o in outcomes:
-        value = (0.5 * o["hit"] + 0.5 * o["first"]) if o["answerable"] else float(o["declined"])
+        if o["answerable"]:
+            value = (0.5 * o["hit"] + 0.5 * o["first"]) * (1.0 if o["status"] == "answered" else hedge_credit)
+        else:
+            value = float(o["status"] != "answered")
         by_source.setdefault(o["source"], []).append(value)
     return float(np.mean([np.mean(v) for v in by_source.values()]))
 
 
-def choose(rows: list[Asked], probs: list[np.ndarray]) -> tuple[float, float, int]:
+def choose(rows: list[Asked], probs: list[np.ndarray], hedge_credit: float = HEDGE_CREDIT) -> tuple[float, float, int]:
     """The threshold, keep ratio and most sentences that do best on these questions' (out-of-fold)
     probabilities, among settings whose median answer is at most MAX_MEDIAN_WORDS words."""
     best = (-1.0, 0.0, 0.0, 1)
@@ -179,7 +201,7 @@ def choose(rows: list[Asked], probs: list[np.ndarray]) -> tuple[float, float, in
                 words = sorted(o["words"] for o in outcomes if o.get("words") is not None)
                 if words and words[len(words) // 2] > MAX_MEDIAN_WORDS:
                     continue
-                score = objective(outcomes)
+                score = objective(outcomes, hedge_credit)
                 if score > best[0] + 1e-9:
                     best = (score, float(t), keep, most)
     return best[1], best[2], best[3]
@@ -206,13 +228,13 @@ def out_of_fold(rows: list[Asked], k: int, extra: list[Asked]) -> list[np.ndarra
     return probs
 
 
-def nested(rows: list[Asked], k: int, extra: list[Asked]) -> list[dict]:
+def nested(rows: list[Asked], k: int, extra: list[Asked], hedge_credit: float = HEDGE_CREDIT) -> list[dict]:
     """Each fold answered by weights and a threshold/keep ratio chosen without it."""
     outcomes: list[dict] = []
     for part in folds_of(rows, k):
         held = set(part)
         train = [r for i, r in enumerate(rows) if i not in held]
-        threshold, keep, most = choose(train, out_of_fold(train, k - 1, extra))
+        threshold, keep, most = choose(train, out_of_fold(train, k - 1, extra), hedge_credit)
         model = fit(train, extra)
         test = [rows[i] for i in part]
         outcomes += [outcome(r, p, threshold, keep, most) for r, p in zip(test, probabilities(test, model))]
@@ -231,7 +253,8 @@ def summary(outcomes: list[dict]) -> dict[str, dict]:
             "answer_hit (facts met)": round(float(np.mean([o["hit"] for o in yes])), 3) if yes else None,
             "first_sentence_hit": round(float(np.mean([o["first"] for o in yes])), 3) if yes else None,
             "answered": round(float(np.mean([o["answered"] for o in yes])), 3) if yes else None,
-            "declined_unanswerable": round(float(np.mean([o["declined"] for o in no])), 3) if no else None,
+            "hedged": round(float(np.mean([o["status"] == "hedged" for o in yes])), 3) if yes else None,
+            "declined_unanswerable": round(float(np.mean([o["declined"] for o in no])), 3) if no else None,  # or hedged
             "median_words": words[len(words) // 2] if words else None,
         }
     return out
@@ -241,6 +264,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--hedge-credit", type=float, default=HEDGE_CREDIT,
+                        help="what a hedged answer to an answerable question is worth (default %(default)s)")
+    parser.add_argument("--compare-credits", type=float, nargs="*", default=[],
+                        help="also print the nested figures settings chosen with these hedge credits give")
     parser.add_argument("--generated", type=Path, help="also fit on these generated questions "
                         "(benchmarks/generate_questions.py writes them)")
     args = parser.parse_args()
@@ -251,12 +278,15 @@ def main() -> None:
               f"{sum(int(r.labels.sum()) for r in extra)} holding an answer", file=sys.stderr)
     print(f"pool: {len(rows)} questions, {sum(len(r.labels) for r in rows)} sentences, "
           f"{sum(int(r.labels.sum()) for r in rows)} holding an answer", file=sys.stderr)
-    held = summary(nested(rows, args.folds, extra))
+    held = summary(nested(rows, args.folds, extra, args.hedge_credit))
     for source, figures in held.items():
         print(f"dev {source}, nested {args.folds}-fold: {figures}")
+    for credit in args.compare_credits:
+        for source, figures in summary(nested(rows, args.folds, extra, credit)).items():
+            print(f"  (hedge credit {credit}) dev {source}, nested {args.folds}-fold: {figures}")
     probs = out_of_fold(rows, args.folds, extra)
-    threshold, keep, most = choose(rows, probs)
-    print("the choice of RAG_ANSWER_THRESHOLD, out-of-fold (answered answerable / declined unanswerable):")
+    threshold, keep, most = choose(rows, probs, args.hedge_credit)
+    print("the choice of RAG_ANSWER_THRESHOLD, out-of-fold (answered answerable / unanswerable declined or hedged):")
     for t in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
         figures = summary([outcome(r, p, t, keep, most) for r, p in zip(rows, probs)])
         print(f"  {t:.2f}  " + "  ".join(f"{source} {f['answered']:.2f}/{f['declined_unanswerable']:.2f} hit {f['answer_hit (facts met)']:.2f}"

@@ -292,3 +292,40 @@ def test_a_sentence_that_leans_on_nothing_in_the_files_is_quoted_as_it_stands(le
     assert UNSUPPORTED not in a.text and not a.notes, (a.text, a.notes)
     if "Nordphone 7" in a.text:
         assert a.text.split("\n\n")[-1].startswith("The Nordphone 7"), a.text
+
+
+FLAVOR = """Nordic Drinks adds a spiced cola
+
+Published: 2024-02-14
+
+Nordic Drinks announced Wednesday it is introducing a new permanent flavor to its lineup: "Fjord Spiced". "Fjord Spiced transforms the familiar into the extraordinary," the company said.
+
+When does Fjord Spiced come out? Fjord Spiced will be hitting shelves at retailers across the country on Feb. 19. What does Fjord Spiced taste like? Fjord Spiced is laced with raspberry and spice.
+"""
+GAME = """Racing sequel gets a date
+
+Published: 2023-06-10
+
+Sony has announced that Skyline Racer 2 will launch globally for PS5 on 20th October, 2023. The first game sold ten million copies.
+"""
+
+
+@pytest.fixture(scope="module")
+def launches(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("launches") / "articles"
+    folder.mkdir()
+    (folder / "flavor.txt").write_text(FLAVOR)
+    (folder / "game.txt").write_text(GAME)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("launches-index"))
+    ingest([folder], settings=settings)
+    return settings
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("Nordic Drinks is making a new flavor permanent. What is it called?", "announced Wednesday"),  # its quotation is in other sentences too
+    ("When will Skyline Racer 2 launch?", "Sony has announced"),  # a date alone would drop who announced it
+])
+def test_every_sentence_of_an_extractive_answer_is_cited(launches, question, quote):
+    a = answer(question, settings=launches)
+    assert a.status != "declined" and any(quote in c.quote for c in a.citations), a.text
+    assert UNSUPPORTED not in a.text and not a.notes, (a.text, a.notes)

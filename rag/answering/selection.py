@@ -25,6 +25,8 @@ from .evidence import Sentence, article_texts, passage_sentences
 from .mentions import mentioned
 from .question import Question, analyse
 from .spans import answer_span
+from .support import Evidence as Quoted
+from .support import check as check_support
 
 MAX_SPEAKER_SENTENCES = 6  # "what did X say": X's statements
 MODEL_SENTENCES = 8  # a language model is shown up to this many of the best sentences, with their neighbours
@@ -114,6 +116,8 @@ def gather_evidence(
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
     span = (answer_span(q, best) if best is not None and picked[0][0] == best.text and not (described.speech or every_source)
             else None)
+    if span and not check_support(best.text[span[0]:span[1]], [Quoted(best.text, best.speaker)], idf=idf):
+        span = None  # shown alone it would say more than its sentence ("Sony has announced ... on 20th October")
     closest = [] if picked else closest_sentences(described, probability, q.speaker, scorer.keep_ratio)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,

@@ -188,8 +188,9 @@ def pick(
     """The sentences to answer with, as (verbatim text, passage numbers), best first: none when
     the best is below `threshold`; else up to `max_sentences` within `keep_ratio` of the best (for
     "what did X say", X's own, up to MAX_SPEAKER_SENTENCES), near-duplicates merged, a sentence
-    that points back after the one it points to (and, when that one is not there, not first). Asked what a person said, only their statements
-    answer; asked what they said with no topic ("What did Kirby say?"), each of them does."""
+    that points back after the one it points to (and, when that one is not there, not first).
+    Asked what a person said, only their statements answer; asked what they said with no topic
+    ("What did Kirby say?"), each of them does."""
     if d.unquoted or d.off_topic:  # a sentence with no word of what is asked is never its answer
         return []
     if d.any_statement:

@@ -329,3 +329,32 @@ def test_every_sentence_of_an_extractive_answer_is_cited(launches, question, quo
     a = answer(question, settings=launches)
     assert a.status != "declined" and any(quote in c.quote for c in a.citations), a.text
     assert UNSUPPORTED not in a.text and not a.notes, (a.text, a.notes)
+
+
+WEALTH = """How rich is Lars Holm?
+
+Published: 2024-03-02
+
+How rich is Lars Holm, really? The shipping heir is worth about 4.2 billion dollars, according to a list published on Friday.
+
+Who runs his companies? His daughter Ingrid Holm has led the group since 2019.
+"""
+
+
+@pytest.fixture(scope="module")
+def wealth(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("wealth") / "articles"
+    folder.mkdir()
+    (folder / "wealth.txt").write_text(WEALTH)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("wealth-index"))
+    ingest([folder], settings=settings)
+    return settings
+
+
+@pytest.mark.parametrize("question, fact", [("How rich is Lars Holm?", "4.2 billion"),
+                                            ("Who runs Lars Holm's companies?", "Ingrid Holm")])
+def test_a_question_the_article_asks_is_never_the_answer(wealth, question, fact):
+    """A subheading or a rhetorical question states nothing: not an answer, nor put before one."""
+    a = answer(question, settings=wealth)
+    assert a.status != "declined" and any(fact in c.quote for c in a.citations), a.text
+    assert not any(c.quote.endswith("?") for c in a.citations), a.text

@@ -104,6 +104,9 @@ def gather_evidence(
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
     probability = scorer.probability(described.x)
+    # a question the article asks ("How rich is Trump, really?", a subheading) states nothing: never
+    # an answer, nor the closest there is (someone's question, quoted, is their statement)
+    probability = np.where([_asks(c) for c in described.candidates], 0.0, probability)
     if attributed:
         probability = np.where([c.speaker is not None for c in described.candidates], probability, 0.0)
     if every_source:  # past the threshold, every sentence as close to the best as a kept one must be
@@ -213,13 +216,13 @@ def pick(
             picked.append((i, [d.candidates[i].passage]))
     out: list[tuple[int, list[int]]] = []
     for i, numbers in picked:
-        a = d.antecedent[i]
+        a = _antecedent(d, i)
         if a is not None and all(a != j for j, _ in picked):
             out.append((a, [d.candidates[a].passage]))
         elif a is not None:
             continue  # placed right after its antecedent below
         out.append((i, numbers))
-        out.extend((j, n) for j, n in picked if d.antecedent[j] == i)
+        out.extend((j, n) for j, n in picked if _antecedent(d, j) == i)
     ordered = list(dict(out).items())
     if ordered and _dangles(d, ordered[0][0]):  # "It was announced ..." with nothing before it to say what
         lead = next((k for k, (i, _) in enumerate(ordered) if not _dangles(d, i)), 0)
@@ -227,9 +230,21 @@ def pick(
     return [(d.candidates[i].text, sorted(numbers)) for i, numbers in ordered]
 
 
+def _asks(s: Sentence) -> bool:
+    """The sentence is a question the article itself puts, not one someone is reported asking."""
+    return s.speaker is None and s.text.rstrip(" \"”’'").endswith("?")
+
+
+def _antecedent(d: Described, i: int) -> int | None:
+    """The candidate that candidate i points back to, to be shown before it; never a question the
+    article asks ("Who runs his companies? His daughter ...": the answer is shown alone)."""
+    a = d.antecedent[i]
+    return None if a is None or _asks(d.candidates[a]) else a
+
+
 def _dangles(d: Described, i: int) -> bool:
-    """Candidate i leans on a sentence before it ("It ...", "He added ...") that is not among the candidates."""
-    return d.antecedent[i] is None and points_back(d.candidates[i].text)
+    """Candidate i leans on a sentence before it ("It ...", "He added ...") that is not shown with it."""
+    return _antecedent(d, i) is None and points_back(d.candidates[i].text)
 
 
 def _candidates(d: Described, probability: np.ndarray) -> tuple[tuple[int, int], ...]:

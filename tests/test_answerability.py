@@ -273,10 +273,16 @@ LEANING = ("It was officially announced on September 30 at a launch event in Osl
 @pytest.fixture(scope="module")
 def leaning(tmp_path_factory):
     """A snippet that opens with "It": what it leans on is in no file (as in a search engine's snippets)."""
-    folder = tmp_path_factory.mktemp("leaning") / "articles"
+    return _library(tmp_path_factory, "leaning", {"snippet.txt": LEANING})
+
+
+def _library(tmp_path_factory, name: str, files: dict[str, str]) -> Settings:
+    """Settings of an index of these files (name -> text), ingested once."""
+    folder = tmp_path_factory.mktemp(name) / "articles"
     folder.mkdir()
-    (folder / "snippet.txt").write_text(LEANING)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("leaning-index"))
+    for file, text in files.items():
+        (folder / file).write_text(text)
+    settings = Settings(data_dir=tmp_path_factory.mktemp(f"{name}-index"))
     ingest([folder], settings=settings)
     return settings
 
@@ -312,13 +318,7 @@ Sony has announced that Skyline Racer 2 will launch globally for PS5 on 20th Oct
 
 @pytest.fixture(scope="module")
 def launches(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("launches") / "articles"
-    folder.mkdir()
-    (folder / "flavor.txt").write_text(FLAVOR)
-    (folder / "game.txt").write_text(GAME)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("launches-index"))
-    ingest([folder], settings=settings)
-    return settings
+    return _library(tmp_path_factory, "launches", {"flavor.txt": FLAVOR, "game.txt": GAME})
 
 
 @pytest.mark.parametrize("question, quote", [
@@ -343,12 +343,7 @@ Who runs his companies? His daughter Ingrid Holm has led the group since 2019.
 
 @pytest.fixture(scope="module")
 def wealth(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("wealth") / "articles"
-    folder.mkdir()
-    (folder / "wealth.txt").write_text(WEALTH)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("wealth-index"))
-    ingest([folder], settings=settings)
-    return settings
+    return _library(tmp_path_factory, "wealth", {"wealth.txt": WEALTH})
 
 
 @pytest.mark.parametrize("question, fact", [("How rich is Lars Holm?", "4.2 billion"),

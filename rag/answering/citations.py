@@ -141,9 +141,11 @@ class _Scorer:
         return [float(vectors[i] @ vectors[0]) for i in range(1, len(vectors))]
 
     def ranked(self, claim: str, candidates: list[int], tokens: set[str], quotes: list[str], floor: float) -> list[int]:
-        """Candidates that could support the claim, best first: enough shared words, or close in meaning."""
-        scored = sorted(((self.support(claim, i, tokens, quotes), i) for i in candidates), reverse=True)
-        out = [i for score, i in scored
+        """Candidates that could support the claim, best first: enough shared words, or close in meaning;
+        among the best, one that holds the claim word for word before one that shares only its quotation."""
+        claimed = _norm(claim)
+        scored = sorted(((self.support(claim, i, tokens, quotes), claimed in self.norm[i], i) for i in candidates), reverse=True)
+        out = [i for score, _, i in scored
                if score >= floor and (len(tokens & self.tokens[i]) >= min(2, len(tokens)) or score == 1.0)]
         if len(out) < _ALTERNATIVES:
             close = sorted(zip(self.semantic(claim, candidates), candidates), reverse=True)
@@ -216,22 +218,17 @@ def ground(
 def _evidence(scorer: _Scorer, claim: _Claim, by_passage: dict[int, list[int]], *,
               first: bool, idf: dict[str, float] | None, question: str = "") -> tuple[list[int], str]:
     """The sentences that support a claim, and, when none do, why. Tried in turn: the best
-    sentence of each passage it cites, together; a sentence of a passage it cites that it is,
-    word for word; each of the next best alone; two neighbouring sentences of one cited passage; then
-    the best sentences of any passage."""
+    sentence of each passage it cites, together; each of the next best alone; two neighbouring
+    sentences of one cited passage; then the best sentences of any passage."""
     tokens = set(tokenize([claim.text])[0])
     quotes = [_norm(q) for q in _QUOTED.findall(claim.text)]
     n = len(scorer.sentences)
     per_marker = [scorer.ranked(claim.text, by_passage.get(m, []), tokens, quotes, SUPPORT)
                   for m in dict.fromkeys(claim.markers)]
     per_marker = [r for r in per_marker if r]
-    itself = _norm(claim.text)
-    word_for_word = [[i] for m in dict.fromkeys(claim.markers) for i in by_passage.get(m, []) if scorer.norm[i] == itself][:1]
     tries: list[list[int]] = []
     if per_marker:
         tries.append(list(dict.fromkeys(r[0] for r in per_marker)))
-    tries += word_for_word
-    if per_marker:
         tries += [[i] for r in per_marker for i in r[1:]]
         tries += [[i, i + 1] for r in per_marker for i in r
                   if i + 1 < n and scorer.sentences[i + 1].passage == scorer.sentences[i].passage]

@@ -119,12 +119,13 @@ def gather_evidence(
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
     span = (answer_span(q, best) if best is not None and picked[0][0] == best.text and not (described.speech or every_source)
             else None)
-    if span and not check_support(best.text[span[0]:span[1]], [Quoted(best.text, best.speaker)], idf=idf):
-        span = None  # shown alone it would say more than its sentence ("Sony has announced ... on 20th October")
+    short = best.text[span[0]:span[1]] if span else None
+    if short and not check_support(short, [Quoted(best.text, best.speaker)], idf=idf):
+        short = None  # shown alone it would say more than its sentence ("Sony has announced ... on 20th October")
     closest = [] if picked else closest_sentences(described, probability, q.speaker, scorer.keep_ratio)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,
-                    picked[0][0][span[0]:span[1]] if span else None,
+                    short,
                     _for_a_model(described, probability, scorer.keep_ratio, picked),
                     tuple((text, tuple(numbers)) for text, numbers in closest),
                     "" if picked else lacking(q, described, passages, closest),

@@ -90,8 +90,9 @@ def main() -> None:
     indexes = {form: index_for(corpus) for form, corpus in CORPORA.items()}
     snippets = {form: _snippets(corpus) for form, corpus in CORPORA.items()} if args.own_snippets else {}
     rows: dict[str, dict[str, list]] = {"dev": {}, "held-out": {}}
-    twins = {_number(q["id"]): q for q in queries() if q["type"] == "answerable"}
-    for q in queries():
+    asked = queries()
+    twins = {_number(q["id"]): q for q in asked if q["type"] == "answerable"}
+    for q in asked:
         own = snippets[q["type"]].get(_number(q["id"])) if args.own_snippets else None
         t0 = time.perf_counter()
         a = answer(q["question"], index=indexes[q["type"]], sources=own)

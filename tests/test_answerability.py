@@ -42,14 +42,20 @@ A driver was injured when a tree fell on his car near the harbour, police said. 
 """
 
 
-@pytest.fixture(scope="module")
-def news(tmp_path_factory) -> Settings:
-    folder = tmp_path_factory.mktemp("news")
-    (folder / "ferry.txt").write_text(FERRY, encoding="utf-8")
-    (folder / "storm.txt").write_text(STORM, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("news-index"))
+def _library(tmp_path_factory, name: str, files: dict[str, str]) -> Settings:
+    """Settings of an index of these files (name -> text), ingested once."""
+    folder = tmp_path_factory.mktemp(name) / "articles"
+    folder.mkdir()
+    for file, text in files.items():
+        (folder / file).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path_factory.mktemp(f"{name}-index"))
     ingest([folder], settings=settings)
     return settings
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory) -> Settings:
+    return _library(tmp_path_factory, "news", {"ferry.txt": FERRY, "storm.txt": STORM})
 
 
 def _first_claim(text: str) -> str:
@@ -195,12 +201,7 @@ BRIDGE = {
 
 @pytest.fixture(scope="module")
 def bridge(tmp_path_factory) -> Settings:
-    folder = tmp_path_factory.mktemp("bridge")
-    for name, text in BRIDGE.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("bridge-index"))
-    ingest([folder], settings=settings)
-    return settings
+    return _library(tmp_path_factory, "bridge", BRIDGE)
 
 
 def test_which_outlets_are_cited_is_answered_from_the_speaker_index(bridge):
@@ -233,15 +234,11 @@ def test_who_said_something_first_is_read_from_statements_and_dates(bridge):
 
 @pytest.fixture(scope="module")
 def short_news(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("short") / "articles"
-    folder.mkdir()
-    (folder / "museum.txt").write_text("Museum reopens\n\nThe museum reopened on Sunday after repairs, its director said.\n")
-    (folder / "water.txt").write_text("Water prices rise\n\nWater prices will rise 4 percent in April, the regulator said.\n")
-    (folder / "airport.txt").write_text("Airport delays\n\nFlights were delayed for hours on Saturday after a radar fault, "
-                                        "the airport said.\n")
-    settings = Settings(data_dir=tmp_path_factory.mktemp("short-index"))
-    ingest([folder], settings=settings)
-    return settings
+    return _library(tmp_path_factory, "short", {
+        "museum.txt": "Museum reopens\n\nThe museum reopened on Sunday after repairs, its director said.\n",
+        "water.txt": "Water prices rise\n\nWater prices will rise 4 percent in April, the regulator said.\n",
+        "airport.txt": "Airport delays\n\nFlights were delayed for hours on Saturday after a radar fault, the airport said.\n",
+    })
 
 
 @pytest.mark.parametrize("question, name, fact", [
@@ -274,17 +271,6 @@ LEANING = ("It was officially announced on September 30 at a launch event in Osl
 def leaning(tmp_path_factory):
     """A snippet that opens with "It": what it leans on is in no file (as in a search engine's snippets)."""
     return _library(tmp_path_factory, "leaning", {"snippet.txt": LEANING})
-
-
-def _library(tmp_path_factory, name: str, files: dict[str, str]) -> Settings:
-    """Settings of an index of these files (name -> text), ingested once."""
-    folder = tmp_path_factory.mktemp(name) / "articles"
-    folder.mkdir()
-    for file, text in files.items():
-        (folder / file).write_text(text)
-    settings = Settings(data_dir=tmp_path_factory.mktemp(f"{name}-index"))
-    ingest([folder], settings=settings)
-    return settings
 
 
 @pytest.mark.parametrize("question", ["What happened at the launch event in Oslo?", "What was officially announced in Oslo?",

@@ -32,6 +32,7 @@ from rag.answering.evaluation import evaluate  # noqa: E402
 
 SETS = {
     "own (RealTime QA articles, frozen)": (ROOT / "benchmarks" / "data" / "own_rtqa_questions.jsonl", "rtqa"),
+    "own set 2 (four more articles, frozen 2026-12-08)": (ROOT / "benchmarks" / "data" / "own_rtqa_questions_2.jsonl", "rtqa"),
     "seeds_qa (dev, in-sample)": (ROOT.parent / "shared" / "eval" / "seeds_qa.jsonl", "seeds"),
     "seeds_extra (dev, in-sample)": (ROOT / "benchmarks" / "data" / "seeds_extra.jsonl", "seeds"),
 }

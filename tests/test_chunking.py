@@ -63,16 +63,32 @@ def test_text_without_punctuation_or_spaces_is_still_cut_to_size():
     assert covered >= len(text) - 200
 
 
-def test_chunks_never_cross_removed_furniture():
+@pytest.mark.parametrize("link", [
+    "Read more: An unrelated story about something else entirely",
+    "More:Singer cancels three concerts after two arrested in alleged plot",  # a label glued to a headline
+    "Opinion:Lawmakers want to ban the app, but it would not work",
+])
+def test_chunks_never_cross_removed_furniture(link):
     text = (
         "Headline of a story\n\n"
         "The first paragraph says something that matters to the story at hand.\n\n"
-        "Read more: An unrelated story about something else entirely\n\n"
+        f"{link}\n\n"
         "The second paragraph continues the story after the link line.\n"
     )
     chunks = chunk_document(parse(text), size=500, overlap=0)
     assert len(chunks) == 2
-    assert all("Read more" not in c.text for c in chunks)
+    assert all(link[:8] not in c.text for c in chunks)
+
+
+@pytest.mark.parametrize("line", [
+    "Update: The police said the road would reopen on Friday.",  # a colon and a space: prose
+    "Note: the figures are provisional and may change.",
+    "At 10:30 the court adjourned.",
+])
+def test_a_labelled_sentence_is_kept(line):
+    from rag.indexing.boilerplate import furniture_reason
+
+    assert furniture_reason(line) is None
 
 
 @pytest.mark.parametrize("paragraph", [

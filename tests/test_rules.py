@@ -62,6 +62,16 @@ SPANS = [
     ("Who leads the inquiry?", "The inquiry is led by Judge Ama Owusu.", "Ama Owusu"),  # the parser's person
     ("Who leads the inquiry?", "It began in March and will report next year.", None),  # a month is not a name
     ("Why did the talks fail?", "The talks failed over 3 points.", None),  # no form asked for
+    # the entity must be of the asked action: a date of another one is not the answer
+    ("When will the tickets be refunded?", "All three shows were canceled earlier this week.", None),
+    ("When will the tickets be refunded?", "Ticket holders will get refunds on March 3.", "March 3"),
+    # "who is the <role>": a person's role asks for a person
+    ("Who is the lead actress in the film?", "The film was shot in Los Angeles.", None),
+    ("Who is the lead actress in the film?", "The film stars Sally Hawkins.", "Sally Hawkins"),
+    # asked who: the place a sentence is set in is not who did it
+    ("Who found the skeleton?", "The skeleton was found by amateur fossil hunters on a farm in Queensland.", None),
+    ("Who found the skeleton?", "The skeleton was found by Cassandra Prince on a farm.", "Cassandra Prince"),
+    ("Who found the skeleton?", "The skeleton was found by Cassandra Prince in Queensland.", None),  # a place too: two names
     # "who is X?": the name as written with its title, or with the appositive that describes it
     ("Who is Mishustin?", "On Tuesday, Xi met Russian Prime Minister Mikhail Mishustin and others.",
      "Russian Prime Minister Mikhail Mishustin"),

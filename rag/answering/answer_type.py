@@ -50,6 +50,10 @@ class AskedFor:
     kinds: frozenset[str] = frozenset()  # entity labels an answer holds; empty: any form (why, how, what happened)
     verbs: tuple[str, ...] = ()  # lemmas of its content verbs ("did Apple buy" -> "buy")
     names: tuple[str, ...] = ()  # the named entities it is about, as written
+    predicate: str = ""  # the lemma of the content verb it asks about ("When will tickets be refunded?": refund)
+    # the kinds its short answer may be: narrower than `kinds` when "who is the <role>" names a
+    # role of a person or a body ("Who is the lead actress ...?": a person, not a place)
+    answer_kinds: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=512)
@@ -57,7 +61,35 @@ def asked_for(question: str) -> AskedFor:
     doc = parse(question)
     verbs = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS))
     names = tuple(dict.fromkeys(e.text.removeprefix("the ").removeprefix("The ") for e in doc.ents if e.label_ in NAME_KINDS))
-    return AskedFor(_kinds(doc), verbs, names)
+    kinds = _kinds(doc)
+    return AskedFor(kinds, verbs, names, _predicate(doc), _role_kinds(doc) or kinds if kinds == PEOPLE_OR_BODIES else kinds)
+
+
+def _predicate(doc) -> str:
+    """The content verb the question asks about: the nearest one above its question word ("...
+    after they escaped from jail in which state?": escape), else the one nearest the root ("Which
+    official wants Florida to stop giving shots?": want; "How many boxes did they recover?")."""
+    content = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS]
+    if not content:
+        return ""
+    wh = next((t for t in doc if t.lower_ in _WH_WORDS), None)
+    above = next((t for t in wh.ancestors if t in content), None) if wh is not None else None
+    return (above or min(content, key=lambda t: (len(list(t.ancestors)), t.i))).lemma_.lower()
+
+
+_WH_WORDS = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "how", "why"})
+
+
+def _role_kinds(doc) -> frozenset[str]:
+    """For "who is/was the <noun> ...", the kinds the noun names when they are a person's or a
+    body's ("actress", "president": a person; "team": a body); empty otherwise ("winner" may be
+    either; "director" is not typed well enough by its closeness to the kinds' words)."""
+    who = next((t for t in doc if t.lower_ in {"who", "whom"}), None)
+    if who is None or who.head.lemma_ != "be":
+        return frozenset()
+    role = next((t for t in who.head.children if t.dep_ in {"nsubj", "attr"} and t.pos_ == "NOUN"), None)
+    kinds = kind_of(role.lemma_.lower()) if role is not None else frozenset()
+    return kinds if kinds and kinds <= PEOPLE_OR_BODIES else frozenset()
 
 
 def _kinds(doc) -> frozenset[str]:

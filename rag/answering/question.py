@@ -54,6 +54,8 @@ class Question:
     asked_for: tuple[str, ...] = ()  # stemmed words naming what the answer is ("which officials"): not topic words
     kinds: frozenset[str] = frozenset()  # entity labels an answer holds, from the parse (rag/answering/answer_type.py)
     verbs: tuple[str, ...] = ()  # lemmas of its content verbs
+    predicate: str = ""  # the main one's (rag/answering/answer_type.py)
+    answer_kinds: frozenset[str] = frozenset()  # the kinds its short answer may be (ibid.)
 
 
 def analyse(question: str) -> Question:
@@ -88,6 +90,8 @@ def analyse(question: str) -> Question:
         asked_for=_asked_for(q),
         kinds=parsed.kinds,
         verbs=parsed.verbs,
+        predicate=parsed.predicate,
+        answer_kinds=parsed.answer_kinds,
     )
 
 

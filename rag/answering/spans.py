@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 
-from .answer_type import AMOUNT, NAME_KINDS
-from ..language import Mention
+from ..index.lexical import tokenize
+from .answer_type import AMOUNT, NAME_KINDS, WHERE
+from ..language import Mention, parse
 from .evidence import Sentence
 from .mentions import mentioned
 from .question import Question
@@ -41,9 +42,12 @@ def answer_span(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     """The span (start, end) of the sentence's text that answers `q`, when one is clear: for
     "who is X", X with the words that describe them; else the one entity of the kind asked for
     (the parse's, read at ingest) that the question does not already name; for a sentence read
-    by an older index, the one span of the form asked for."""
+    by an older index, the one span of the form asked for. None when the sentence does not hold
+    the question's main verb (states_predicate)."""
     if who := _WHO_IS.match(q.text):  # "Who is Mishustin?": the name with the words that describe it
         return _described(who.group(1), sentence.text)
+    if not states_predicate(q, sentence):
+        return None
     return by_kind(q, sentence) if sentence.reading is not None else by_form(q, sentence.text)
 
 
@@ -60,7 +64,32 @@ def by_kind(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     # an amount in words ("the two companies") is not taken for the figure asked
     found = [(m, at) for m, at in inside if m.label not in AMOUNT or any(c.isdigit() for c in at[1])]
     span = _one_new(q, [at for _, at in found])
-    return span if span and any(m.label in q.kinds and at[0] == span[0] for m, at in found) else None
+    chosen = [m for m, at in found if span and at[0] == span[0]]
+    if not chosen or not any(m.label in (q.answer_kinds or q.kinds) for m in chosen):
+        return None
+    # asked who: the place a sentence is set in ("found ... in Queensland") is not who did it
+    if "PERSON" in q.kinds and all(m.label in WHERE for m in chosen) and _LOCATIVE.search(sentence.text[:span[0]]):
+        return None
+    return span
+
+
+def states_predicate(q: Question, sentence: Sentence) -> bool:
+    """Whether the sentence holds the question's main verb, as a verb ("led" for "leads") or in a
+    word made from it ("rescuers", "refunds"): an entity of the asked kind in a sentence about
+    another action ("canceled earlier this week" for "When will tickets be refunded?") is not
+    known to answer it. A question with no content verb ("Who is X?") asks nothing of the kind;
+    a sentence with no verb (a headline: "London 2012 Olympic Games") says no other action."""
+    if not q.predicate:
+        return True
+    verbs = sentence.reading.verbs if sentence.reading is not None else tuple(
+        t.lemma_.lower() for t in parse(sentence.text) if t.pos_ == "VERB")
+    if not verbs or q.predicate in verbs:
+        return True
+    stem = next(iter(tokenize([q.predicate])[0]), "")
+    return len(stem) >= 3 and any(w.startswith(stem) for w in tokenize([sentence.text])[0])
+
+
+_LOCATIVE = re.compile(r"\b(?:in|at|near|across|throughout|outside|inside|around)\s+(?:the\s+)?$", re.I)
 
 
 def _at(m: Mention, sentence: Sentence) -> tuple[int, str]:

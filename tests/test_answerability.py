@@ -85,10 +85,16 @@ def test_the_answer_comes_first_and_short(news, question, fact):
         "Who is the mayor of Kiel?",
         "What did the Kiel mayor say about the deal?",
         "What did Anna Lind say?",  # the byline: named, never quoted
+        "What did Maria Okafor say about the flooding?",  # quoted, on other things
     ],
 )
 def test_topical_questions_the_articles_do_not_answer_are_declined_or_hedged(news, question):
     not_answered(answer(question, settings=news, as_of="2025-03-06"))
+
+
+def test_what_someone_said_about_something_is_answered_when_their_words_are_about_it(news):
+    a = answer("What did Maria Okafor say about the ferry routes?", settings=news, as_of="2025-03-06")
+    assert a.status == "answered" and "no ferry routes would close" in a.text
 
 
 @pytest.mark.parametrize(

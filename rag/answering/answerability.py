@@ -77,6 +77,9 @@ class Described:
     unquoted: bool = False  # ... asks what a person said, and the passages quote nothing of theirs
     any_statement: bool = False  # ... asks what a quoted person said, about nothing in particular
     off_topic: bool = False  # the question has topic words and no candidate holds any of them
+    # asks what a quoted person said about something ("What did Putin say about NATO?"), and none
+    # of their statements, nor the sentence before or after one, holds a word of it
+    said_off_topic: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,8 +189,25 @@ def describe(
             _verbs_here(q.verbs, verb_stems, s, tokens[i]),
             sum(y in FIGURE.findall(s.text) or y == passage.date[:4] for y in years) / len(years) if years else 1.0,
         ])
+    about = _about(q, speaker_tokens) if quoted and q.speech else []
+    said_off_topic = bool(about) and not any(
+        _holds(tokens[j], t) for i in np.flatnonzero(said_by) for j in _around(candidates, i) for t in about)
     return Described(candidates, np.asarray(rows, dtype=np.float64), tokens, antecedent, said_by, quoted and q.speech,
-                     unquoted, quoted and q.speech and not topic, bool(topic) and not coverage.any())
+                     unquoted, quoted and q.speech and not topic, bool(topic) and not coverage.any(), said_off_topic)
+
+
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the subject of)\b(.+)$", re.I)
+
+
+def _about(q: Question, speaker_tokens: frozenset[str] | set[str]) -> list[str]:
+    """The words of what a "what did X say about Y" question asks X's words to be about (Y's)."""
+    found = _ABOUT.search(q.text)
+    return [t for t in tokenize([found.group(1)])[0] if t not in speaker_tokens] if found else []
+
+
+def _around(candidates: Sequence[Sentence], i: int) -> list[int]:
+    """Candidate i and the candidates just before and after it in the same passage."""
+    return [j for j in (i - 1, i, i + 1) if 0 <= j < len(candidates) and candidates[j].passage == candidates[i].passage]
 
 
 def _names_kind(kinds: frozenset[str], question_words: set[str], s: Sentence) -> bool:

@@ -114,7 +114,8 @@ def gather_evidence(
         floor = best_p * scorer.keep_ratio if best_p >= threshold else threshold
         picked = _one_per_source(pick(described, probability, floor, 0.0, MAX_SOURCE_SENTENCES), passages)
     else:
-        picked = pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
+        # asked what someone said about Y, their words on other things are only the closest there is
+        picked = [] if described.said_off_topic else pick(described, probability, threshold, scorer.keep_ratio, scorer.max_sentences)
     best = described.candidates[int(np.argmax(probability))] if picked else None
     # the short answer is read from the best sentence, when it opens the answer (not an antecedent put before it)
     span = (answer_span(q, best) if best is not None and picked[0][0] == best.text and not (described.speech or every_source)

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from rtqa_data import CACHE, normalise  # noqa: E402
+from rtqa_data import CACHE, normalise, short_answer  # noqa: E402
 
 from rag import Index, Settings, answer, ingest  # noqa: E402
 from rag.answering.evidence import verify  # noqa: E402
@@ -108,7 +108,10 @@ def main() -> None:
         else:  # counterfactual: repeats the planted answer
             fake = normalise(q.get("fake_answer") or "")
             outcome = bool(fake) and a.status == "answered" and fake in text
-        rows[half(q["id"])].setdefault(q["type"], []).append((outcome, valid, seconds, len(a.text.split()), a.status, found))
+        short = short_answer(a)
+        short_right = short is not None and any(g in normalise(short) or normalise(short) in g for g in golds(q))
+        rows[half(q["id"])].setdefault(q["type"], []).append(
+            (outcome, valid, seconds, len(a.text.split()), a.status, found, short is not None, short_right))
     report = {}
     for split, by_form in rows.items():
         answerable, negative = by_form["answerable"], by_form["negative_rejection"]
@@ -128,6 +131,11 @@ def main() -> None:
             "questions": {form: len(r) for form, r in by_form.items()},
             "citation_validity": _share([(r[1],) for rs in by_form.values() for r in rs]),
             "median_words_answerable": sorted(r[3] for r in answerable)[len(answerable) // 2],
+            # a short answer put first: answerable questions leading with one, the share of those
+            # holding the gold, and negatives leading with one
+            "short_answers": {"answerable": sum(r[6] for r in answerable),
+                              "holding_the_gold": _share([(r[7],) for r in answerable if r[6]]),
+                              "negatives": sum(r[6] for r in negative)},
         }
         print("dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from rtqa_data import BENCH, CACHE, answer_variants, normalise, prepare  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, normalise, prepare, short_answer  # noqa: E402
 
 from rag import Settings, answer  # noqa: E402
 from rag.answering.evidence import verify  # noqa: E402
@@ -51,6 +51,7 @@ def main() -> None:
     queries = [json.loads(line) for line in open(BENCH / "queries.jsonl", encoding="utf-8")]
     stats = {s: {"answerable": 0, "hit": 0, "abstained_wrongly": 0, "unanswerable": 0, "abstained_rightly": 0,
                  "first_hit": 0, "citations": 0, "valid": 0, "seconds": 0.0, "words": [],
+                 "shorts": 0, "shorts_right": 0, "shorts_unanswerable": 0,
                  "outcomes": {kind: {st: 0 for st in ("answered", "hedged", "declined")} for kind in ("answerable", "unanswerable")}}
              for s in splits}
     chosen = []
@@ -75,9 +76,13 @@ def main() -> None:
                 variants = answer_variants(q["answer"])
                 s["hit"] += any(v in normalise(a.text) for v in variants)
                 s["first_hit"] += any(v in normalise(first_claim(a.text)) for v in variants)
+                if (short := short_answer(a)) is not None:  # the line put first as the answer
+                    s["shorts"] += 1
+                    s["shorts_right"] += any(v in normalise(short) or normalise(short) in v for v in variants)
         else:
             s["unanswerable"] += 1
             s["abstained_rightly"] += int(a.abstained)  # declined (a hedge is counted in "outcomes")
+            s["shorts_unanswerable"] += short_answer(a) is not None
     report = {}
     for split, s in stats.items():
         n = s["answerable"] + s["unanswerable"]
@@ -92,6 +97,10 @@ def main() -> None:
             "citation_validity": round(s["valid"] / s["citations"], 3) if s["citations"] else 1.0,
             "ms_per_question": round(1000 * s["seconds"] / n, 1),
             "outcomes": s["outcomes"],  # answered / hedged / declined (answer_hit counts answered and hedged texts)
+            # a short answer put first: how many answerable questions lead with one, the share of
+            # those holding the answer, and how many unanswerable questions lead with one
+            "short_answers": {"answerable": s["shorts"], "holding_the_answer": round(s["shorts_right"] / s["shorts"], 3) if s["shorts"] else None,
+                              "unanswerable": s["shorts_unanswerable"]},
         }
         print(args.backend, "dev (in-sample: the scorer was fitted on it)" if split == "dev" else split, report[split])
     args.out.parent.mkdir(parents=True, exist_ok=True)

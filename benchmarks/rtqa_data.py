@@ -32,6 +32,16 @@ def answer_variants(answer: str) -> list[str]:
     return [v for v in (normalise(part) for part in answer.split("—")) if v]
 
 
+def short_answer(a) -> str | None:
+    """The short answer an extractive answer leads with ("2.1 billion euros. [1] <its sentence>"),
+    or None: the text before the first marker, when it is a part of the sentence that marker cites."""
+    head, marker, _ = a.text.partition(" [")
+    head = head.removesuffix(".")
+    if a.status != "answered" or not marker or not a.citations:
+        return None
+    return head if head and head in a.citations[0].quote and len(head) < len(a.citations[0].quote) - 1 else None
+
+
 def prepare(settings: Settings) -> None:
     docs_dir = CACHE / "rtqa-docs-dated"
     if not docs_dir.exists():

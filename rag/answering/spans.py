@@ -59,8 +59,11 @@ def by_kind(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     # asked for a name, any other name the sentence holds makes the answer unclear ("Ashleigh Barty
     # defeated Karolína Plíšková": the parser may read only one of them as a person)
     rivals = q.kinds | (NAME_KINDS if q.kinds & NAME_KINDS else frozenset())
+    # the dateline ("WASHINGTON — ...") says where the story was filed, not what it reports
+    dateline = _DATELINE.match(sentence.text)
+    after = sentence.start + (dateline.end() if dateline else 0)
     inside = [(m, _at(m, sentence)) for m in sentence.reading.mentions
-              if m.label in rivals and sentence.start <= m.start < m.end <= sentence.end]
+              if m.label in rivals and after <= m.start < m.end <= sentence.end]
     # an amount in words ("the two companies") is not taken for the figure asked
     found = [(m, at) for m, at in inside if m.label not in AMOUNT or any(c.isdigit() for c in at[1])]
     span = _one_new(q, [at for _, at in found])
@@ -89,6 +92,7 @@ def states_predicate(q: Question, sentence: Sentence) -> bool:
     return len(stem) >= 3 and any(w.startswith(stem) for w in tokenize([sentence.text])[0])
 
 
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s[A-Z][A-Za-z.]+)?\s(?:\([A-Za-z. ]+\)\s)?[—–-]{1,2}\s")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|across|throughout|outside|inside|around)\s+(?:the\s+)?$", re.I)
 
 

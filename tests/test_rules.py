@@ -70,6 +70,7 @@ SPANS = [
     ("Who is the lead actress in the film?", "The film stars Sally Hawkins.", "Sally Hawkins"),
     # the dateline says where the story was filed
     ("Which state does the congressman represent?", "WASHINGTON — The congressman represents a district far from here.", None),
+    ("Which state does the congressman represent?", "WASHINGTON—The congressman represents a district far from here.", None),
     ("Which state does the congressman represent?", "WASHINGTON (AP) — The congressman, who represents California, spoke.", "California"),
     # asked who: the place a sentence is set in is not who did it
     ("Who found the skeleton?", "The skeleton was found by amateur fossil hunters on a farm in Queensland.", None),

@@ -92,7 +92,7 @@ def states_predicate(q: Question, sentence: Sentence) -> bool:
     return len(stem) >= 3 and any(w.startswith(stem) for w in tokenize([sentence.text])[0])
 
 
-_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s[A-Z][A-Za-z.]+)?\s(?:\([A-Za-z. ]+\)\s)?[—–-]{1,2}\s")
+_DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s[A-Z][A-Za-z.]+)?(?:\s\([A-Za-z. ]+\))?(?:\s?[—–]\s?|\s--?\s)")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|across|throughout|outside|inside|around)\s+(?:the\s+)?$", re.I)
 
 

@@ -68,6 +68,7 @@ SPANS = [
     # "who is the <role>": a person's role asks for a person
     ("Who is the lead actress in the film?", "The film was shot in Los Angeles.", None),
     ("Who is the lead actress in the film?", "The film stars Sally Hawkins.", "Sally Hawkins"),
+    ("Who won the 2019 Tour?", "Egan Bernal's win in the 2019 Tour made history.", "Egan Bernal"),  # not his possessive
     # the dateline says where the story was filed
     ("Which state does the congressman represent?", "WASHINGTON — The congressman represents a district far from here.", None),
     ("Which state does the congressman represent?", "WASHINGTON—The congressman represents a district far from here.", None),

@@ -97,11 +97,13 @@ _LOCATIVE = re.compile(r"\b(?:in|at|near|across|throughout|outside|inside|around
 
 
 def _at(m: Mention, sentence: Sentence) -> tuple[int, str]:
-    """A mention as (start, text) within the sentence; a number with what it counts ("42 people")."""
+    """A mention as (start, text) within the sentence; a number with what it counts ("42 people");
+    a name without its possessive ("Egan Bernal's victory": Egan Bernal)."""
     start, end = m.start - sentence.start, m.end - sentence.start
     if m.label in ("CARDINAL", "QUANTITY") and (counted := _QUANTITY.match(sentence.text, start)) and counted.end() > end:
         end = counted.end()
-    return start, sentence.text[start:end]
+    text = re.sub(r"['’]s$", "", sentence.text[start:end]) if m.label in NAME_KINDS else sentence.text[start:end]
+    return start, text
 
 
 def by_form(q: Question, sentence: str) -> tuple[int, int] | None:

@@ -65,6 +65,7 @@ SPANS = [
     # the entity must be of the asked action: a date of another one is not the answer
     ("When will the tickets be refunded?", "All three shows were canceled earlier this week.", None),
     ("When will the tickets be refunded?", "Ticket holders will get refunds on March 3.", "March 3"),
+    ("When did the mayor first run for office?", "The mayor was elected on Monday.", None),  # "run" parsed as a noun
     # "who is the <role>": a person's role asks for a person
     ("Who is the lead actress in the film?", "The film was shot in Los Angeles.", None),
     ("Who is the lead actress in the film?", "The film stars Sally Hawkins.", "Sally Hawkins"),

@@ -69,12 +69,18 @@ def _predicate(doc) -> str:
     """The content verb the question asks about: the nearest one above its question word ("...
     after they escaped from jail in which state?": escape), else the one nearest the root ("Which
     official wants Florida to stop giving shots?": want; "How many boxes did they recover?")."""
-    content = [t for t in doc if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS]
+    content = [t for t in doc if (t.pos_ == "VERB" or _verb_read_as_noun(t)) and t.lemma_.lower() not in _LIGHT_VERBS]
     if not content:
         return ""
     wh = next((t for t in doc if t.lower_ in _WH_WORDS), None)
     above = next((t for t in wh.ancestors if t in content), None) if wh is not None else None
     return (above or min(content, key=lambda t: (len(list(t.ancestors)), t.i))).lemma_.lower()
+
+
+def _verb_read_as_noun(t) -> bool:
+    """The small parser tags some verbs of a question as nouns ("When did Ruto first run for
+    president?": run, NOUN); a root with an auxiliary ("did", "will") is its verb all the same."""
+    return t.dep_ == "ROOT" and t.pos_ == "NOUN" and any(c.dep_ in {"aux", "auxpass"} for c in t.children)
 
 
 _WH_WORDS = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "how", "why"})

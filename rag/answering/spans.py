@@ -42,11 +42,11 @@ def answer_span(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     """The span (start, end) of the sentence's text that answers `q`, when one is clear: for
     "who is X", X with the words that describe them; else the one entity of the kind asked for
     (the parse's, read at ingest) that the question does not already name; for a sentence read
-    by an older index, the one span of the form asked for. None when the sentence does not hold
-    the question's main verb (states_predicate)."""
+    by an older index, the one span of the form asked for. None when the sentence is about
+    another action of the question (of_another_action)."""
     if who := _WHO_IS.match(q.text):  # "Who is Mishustin?": the name with the words that describe it
         return _described(who.group(1), sentence.text)
-    if not states_predicate(q, sentence):
+    if of_another_action(q, sentence):
         return None
     return by_kind(q, sentence) if sentence.reading is not None else by_form(q, sentence.text)
 
@@ -76,19 +76,24 @@ def by_kind(q: Question, sentence: Sentence) -> tuple[int, int] | None:
     return span
 
 
-def states_predicate(q: Question, sentence: Sentence) -> bool:
-    """Whether the sentence holds the question's main verb, as a verb ("led" for "leads") or in a
-    word made from it ("rescuers", "refunds"): an entity of the asked kind in a sentence about
-    another action ("canceled earlier this week" for "When will tickets be refunded?") is not
-    known to answer it. A question with no content verb ("Who is X?") asks nothing of the kind;
-    a sentence with no verb (a headline: "London 2012 Olympic Games") says no other action."""
+def of_another_action(q: Question, sentence: Sentence) -> bool:
+    """The sentence holds another verb of the question but not the one it asks about ("All three
+    shows were canceled earlier this week" for "When will tickets for the canceled shows be
+    refunded?"): an entity of the asked kind in it belongs to that other action. A verb counts in
+    any form ("led" for "leads", "rescuers", "refunds"). A sentence holding none of the question's
+    verbs may say the asked one in other words ("agreed to buy" for "be sold"): not known either way."""
     if not q.predicate:
-        return True
+        return False
+    return not _holds_verb(q.predicate, sentence) and any(
+        _holds_verb(v, sentence) for v in q.verbs if v != q.predicate)
+
+
+def _holds_verb(lemma: str, sentence: Sentence) -> bool:
     verbs = sentence.reading.verbs if sentence.reading is not None else tuple(
         t.lemma_.lower() for t in parse(sentence.text) if t.pos_ == "VERB")
-    if not verbs or q.predicate in verbs:
+    if lemma in verbs:
         return True
-    stem = next(iter(tokenize([q.predicate])[0]), "")
+    stem = next(iter(tokenize([lemma])[0]), "")
     return len(stem) >= 3 and any(w.startswith(stem) for w in tokenize([sentence.text])[0])
 
 

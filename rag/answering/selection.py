@@ -33,6 +33,9 @@ MODEL_SENTENCES = 8  # a language model is shown up to this many of the best sen
 MAX_SOURCE_SENTENCES = 20  # "how many sources report X": at most this many sentences read for sources
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
 CLOSEST_SENTENCES = 2  # shown when nothing answers and the passages may still hold it
+# the probability the best sentence needs for its short answer ("Los Angeles.") to be put first;
+# fitted on dev by benchmarks/fit_short_answer_gate.py
+SHORT_ANSWER_CONFIDENCE = 0.466
 READER_CANDIDATES = 4  # the best sentences a language model is asked to judge (rag/answering/reader.py)
 
 
@@ -123,6 +126,8 @@ def gather_evidence(
     short = best.text[span[0]:span[1]] if span else None
     if short and not check_support(short, [Quoted(best.text, best.speaker)], idf=idf):
         short = None  # shown alone it would say more than its sentence ("Sony has announced ... on 20th October")
+    if short and float(probability.max()) < SHORT_ANSWER_CONFIDENCE:
+        short = None  # put first, it is the answer: only when its sentence is likely to be one
     closest = [] if picked else closest_sentences(described, probability, q.speaker, scorer.keep_ratio)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
                     float(probability.max()) if len(probability) else 0.0,

@@ -3,8 +3,9 @@ date, a number, a sum of money, a place: rag/answering/answer_type.py), the best
 entities of that kind (read by the parser at ingest) that the question does not already hold
 are the candidates; when there is exactly one, it is the answer to put first ("2.1 billion
 euros"), cited to the same sentence. With none or several, no span is guessed: the sentence
-answers. A sentence from an index read before the parser was is searched by regular expressions
-for spans of the form asked for.
+answers. Nor is one taken from a dateline, from a sentence about another action of the question
+(of_another_action), or, asked who, from the place a sentence is set in. A sentence from an index
+read before the parser was is searched by regular expressions for spans of the form asked for.
 """
 
 from __future__ import annotations
@@ -84,17 +85,15 @@ def of_another_action(q: Question, sentence: Sentence) -> bool:
     verbs may say the asked one in other words ("agreed to buy" for "be sold"): not known either way."""
     if not q.predicate:
         return False
-    return not _holds_verb(q.predicate, sentence) and any(
-        _holds_verb(v, sentence) for v in q.verbs if v != q.predicate)
+    verbs = set(sentence.reading.verbs if sentence.reading is not None else
+                (t.lemma_.lower() for t in parse(sentence.text) if t.pos_ == "VERB"))
+    words = tokenize([sentence.text])[0]
 
+    def holds(lemma: str) -> bool:
+        stem = next(iter(tokenize([lemma])[0]), "")
+        return lemma in verbs or (len(stem) >= 3 and any(w.startswith(stem) for w in words))
 
-def _holds_verb(lemma: str, sentence: Sentence) -> bool:
-    verbs = sentence.reading.verbs if sentence.reading is not None else tuple(
-        t.lemma_.lower() for t in parse(sentence.text) if t.pos_ == "VERB")
-    if lemma in verbs:
-        return True
-    stem = next(iter(tokenize([lemma])[0]), "")
-    return len(stem) >= 3 and any(w.startswith(stem) for w in tokenize([sentence.text])[0])
+    return not holds(q.predicate) and any(holds(v) for v in q.verbs if v != q.predicate)
 
 
 _DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s[A-Z][A-Za-z.]+)?(?:\s\([A-Za-z. ]+\))?(?:\s?[—–]\s?|\s--?\s)")

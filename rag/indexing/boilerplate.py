@@ -43,8 +43,7 @@ RELATED_LINK = re.compile(
 # a label of a few words glued to a linked headline, with no space after its colon: the page set
 # them as two elements ("More:In historic ruling ...", "Fact check:False claim ..."); prose puts a
 # space after a colon
-GLUED_LINK = re.compile(r"^(?:more|related|previously|opinion|fact\s+check|[A-Za-z][A-Za-z'’]*(?:\s[A-Za-z'’]+){0,5}):"
-                        r"(?=[A-Z\"“‘'])")
+GLUED_LINK = re.compile(r"^[A-Za-z][A-Za-z'’]*(?:\s[A-Za-z'’]+){0,5}:(?=[A-Z\"“‘'])")
 SHARE_OR_TAGS = re.compile(
     r"^(?:(?:share(?:\s+(?:this|on|via))?(?:\s+(?:article|story|page))?|tweet|pin|print|copy\s+link|"
     r"facebook|twitter|x|whatsapp|linkedin|telegram|reddit|email|e-mail)\b[\s|/·•,:]*)+$"

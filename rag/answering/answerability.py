@@ -196,7 +196,7 @@ def describe(
                      unquoted, quoted and q.speech and not topic, bool(topic) and not coverage.any(), said_off_topic)
 
 
-_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the subject of)\b(.+)$", re.I)
+_ABOUT = re.compile(r"\b(?:about|regarding|concerning|on the subject of)\b(.+)$", re.IGNORECASE)
 
 
 def _about(q: Question, speaker_tokens: frozenset[str] | set[str]) -> list[str]:

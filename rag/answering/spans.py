@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ..index.lexical import tokenize
-from .answer_type import AMOUNT, NAME_KINDS, WHERE
 from ..language import Mention, parse
+from .answer_type import AMOUNT, NAME_KINDS, WHERE
 from .evidence import Sentence
 from .mentions import mentioned
 from .question import Question
@@ -97,7 +97,7 @@ def of_another_action(q: Question, sentence: Sentence) -> bool:
 
 
 _DATELINE = re.compile(r"^[A-Z][A-Z.'’ -]{1,40}[A-Z.](?:,\s[A-Z][A-Za-z.]+)?(?:\s\([A-Za-z. ]+\))?(?:\s?[—–]\s?|\s--?\s)")
-_LOCATIVE = re.compile(r"\b(?:in|at|near|across|throughout|outside|inside|around)\s+(?:the\s+)?$", re.I)
+_LOCATIVE = re.compile(r"\b(?:in|at|near|across|throughout|outside|inside|around)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _at(m: Mention, sentence: Sentence) -> tuple[int, str]:

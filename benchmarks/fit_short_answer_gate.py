@@ -1,6 +1,6 @@
-"""Fit the confidence a short answer needs to be put first (rag/answering/selection.py:
-SHORT_ANSWER_CONFIDENCE). A short answer ("Los Angeles.") opens the answer as the answer itself;
-it is wrong mostly when the best sentence is, and the answer scorer's probability for that
+"""Fit the confidence a short answer needs to be put first (rag/config.py: short_answer_confidence,
+RAG_SHORT_ANSWER_CONFIDENCE). A short answer ("Los Angeles.") opens the answer as the answer
+itself; it is wrong mostly when the best sentence is, and the answer scorer's probability for that
 sentence says how likely it is to answer.
 
     python benchmarks/fit_short_answer_gate.py      # the RealTime QA and RGB indexes of answers_rtqa.py / answers_rgb.py
@@ -29,15 +29,14 @@ from answers_rgb import CORPORA, golds, half, index_for, queries  # noqa: E402
 from rtqa_data import BENCH, CACHE, answer_variants, normalise  # noqa: E402
 
 from rag import Index, Settings  # noqa: E402
-from rag.answering import selection  # noqa: E402
 from rag.answering.pipeline import with_speaker_passages  # noqa: E402
 from rag.answering.question import analyse  # noqa: E402
 from rag.answering.retrieve import check_when, retrieve  # noqa: E402
+from rag.answering.selection import gather_evidence  # noqa: E402
 
 
 def rows() -> dict[str, list[tuple[float, bool]]]:
     """split -> [(best sentence's probability, short answer right)] for questions given one."""
-    selection.SHORT_ANSWER_CONFIDENCE = 0.0  # every short answer the span rules give, to fit the gate on
     asked: list[tuple[str, Index, str, list[str], str | None]] = []
     rtqa = Index(Settings(data_dir=CACHE / "rtqa-index-dated", backend="extractive"))
     for line in open(BENCH / "queries.jsonl", encoding="utf-8"):
@@ -54,7 +53,7 @@ def rows() -> dict[str, list[tuple[float, bool]]]:
         q = analyse(question)
         found = retrieve(index, question, index.settings.top_k, when=check_when(as_of, None, None))
         passages = with_speaker_passages(index, q, found.passages, index.settings.top_k, None)
-        evidence = selection.gather_evidence(q, passages, index.idf())
+        evidence = gather_evidence(q, passages, index.idf(), short_confidence=0.0)  # the gate off: fitted here
         if evidence.short:
             s = normalise(evidence.short)
             out[split].append((evidence.confidence, any(g and (g in s or s in g) for g in map(normalise, gold))))

@@ -172,6 +172,9 @@ class Settings(BaseSettings):
     # short call, rag/answering/reader.py), and its judgement replaces the threshold's. Off by
     # default: the packaged 1.5B model judged worse than the scorer on the development questions
     model_reads: bool = False
+    # the probability its sentence needs for a short answer ("Los Angeles.") to be put first, as the
+    # answer itself, before the sentence; fitted on dev by benchmarks/fit_short_answer_gate.py
+    short_answer_confidence: float = Field(0.466, ge=0, le=1)
 
     # the web UI: the longest a request may run before the user is told it was stopped, and
     # whether the library may be changed from the browser (upload, remove)

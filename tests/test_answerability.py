@@ -111,18 +111,12 @@ def test_a_short_answer_comes_first_cited_to_its_sentence(news, question, short)
 
 
 def test_a_short_answer_is_put_first_only_when_its_sentence_is_likely_to_answer(news):
-    from rag.answering import selection
-
     a = answer("When will schools in the area reopen?", settings=news, as_of="2025-03-06")
     assert "closed until Friday" in a.text and not a.text.startswith("Friday")  # the sentence, cited; no short answer
     q = "How many people did emergency services rescue?"
-    confident = answer(q, settings=news, as_of="2025-03-06")
-    assert confident.text.startswith("42 people. [1]")
-    try:  # the same answer with the bar above its sentence's probability: the sentence leads
-        selection.SHORT_ANSWER_CONFIDENCE, bar = 0.99, selection.SHORT_ANSWER_CONFIDENCE
-        assert answer(q, settings=news, as_of="2025-03-06").text.startswith("Emergency services rescued 42 people")
-    finally:
-        selection.SHORT_ANSWER_CONFIDENCE = bar
+    assert answer(q, settings=news, as_of="2025-03-06").text.startswith("42 people. [1]")
+    strict = news.model_copy(update={"short_answer_confidence": 0.99})  # the bar above its sentence's probability
+    assert answer(q, settings=strict, as_of="2025-03-06").text.startswith("Emergency services rescued 42 people")
 
 
 def test_what_someone_said_is_answered_with_their_statements(news):

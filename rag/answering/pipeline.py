@@ -124,7 +124,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
                                                  sources=sources, when=when)
     else:
         evidence = gather_evidence(asked, passages, idf,
-                                   threshold=settings.model_threshold if model_decides else settings.answer_threshold)
+                                   threshold=settings.model_threshold if model_decides else settings.answer_threshold,
+                                   short_confidence=settings.short_answer_confidence)
     stale = evidence.stale
     if stale:
         notes.append(
@@ -154,7 +155,8 @@ def _answer(index: Index, question: str, k, backend, sources, history=None, when
             notes.append(note)
             yield "\n\n" + note + "\n\n"
             if model_decides:  # the extractive answerer keeps its own threshold
-                evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold)
+                evidence = gather_evidence(asked, passages, idf, threshold=settings.answer_threshold,
+                                           short_confidence=settings.short_answer_confidence)
     if shown is None:  # no model wrote: the citations are checked against the evidence itself
         shown = evidence
     header = collection_header(index, collection, evidence, passages) if collection and evidence.answers else ""

@@ -17,6 +17,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..config import Settings
 from ..indexing.quotes import same_person
 from ..indexing.sentences import points_back
 from ..types import Passage
@@ -33,9 +34,7 @@ MODEL_SENTENCES = 8  # a language model is shown up to this many of the best sen
 MAX_SOURCE_SENTENCES = 20  # "how many sources report X": at most this many sentences read for sources
 DUPLICATE = 0.6  # token overlap at which two sentences say the same thing
 CLOSEST_SENTENCES = 2  # shown when nothing answers and the passages may still hold it
-# the probability the best sentence needs for its short answer ("Los Angeles.") to be put first;
-# fitted on dev by benchmarks/fit_short_answer_gate.py
-SHORT_ANSWER_CONFIDENCE = 0.466
+_SHORT_CONFIDENCE = Settings.model_fields["short_answer_confidence"].default
 READER_CANDIDATES = 4  # the best sentences a language model is asked to judge (rag/answering/reader.py)
 
 
@@ -96,13 +95,17 @@ class Evidence:
 def gather_evidence(
     question: str | Question, passages: Sequence[Passage], idf: dict[str, float], scorer: AnswerScorer | None = None,
     threshold: float | None = None, every_source: bool = False, attributed: bool = False,
+    short_confidence: float | None = None,
 ) -> Evidence:
     """The Evidence in these passages (numbered from 1) for `question`; `threshold`: the
     probability below which nothing answers (default: the scorer's own). `every_source`: keep a
     sentence from each source that answers, not only the best few (questions about the collection).
-    `attributed`: only statements someone is reported to have made answer ("who said X first")."""
+    `attributed`: only statements someone is reported to have made answer ("who said X first").
+    `short_confidence`: the probability the best sentence needs for its short answer to lead
+    (default: Settings().short_answer_confidence, fitted)."""
     q = analyse(question) if isinstance(question, str) else question
     scorer = scorer or load_scorer()
+    short_confidence = _SHORT_CONFIDENCE if short_confidence is None else short_confidence
     threshold = scorer.threshold if threshold is None else threshold
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
@@ -126,7 +129,7 @@ def gather_evidence(
     short = best.text[span[0]:span[1]] if span else None
     if short and not check_support(short, [Quoted(best.text, best.speaker)], idf=idf):
         short = None  # shown alone it would say more than its sentence ("Sony has announced ... on 20th October")
-    if short and float(probability.max()) < SHORT_ANSWER_CONFIDENCE:
+    if short and float(probability.max()) < short_confidence:
         short = None  # put first, it is the answer: only when its sentence is likely to be one
     closest = [] if picked else closest_sentences(described, probability, q.speaker, scorer.keep_ratio)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),

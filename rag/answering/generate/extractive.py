@@ -27,7 +27,8 @@ class ExtractiveGenerator:
         evidence = request.evidence
         if evidence is None:
             idf = self._idf if self._idf is not None else LexicalIndex(self.settings.lexical_dir).idf()
-            evidence = gather_evidence(request.question, request.passages, idf, threshold=self.settings.answer_threshold)
+            evidence = gather_evidence(request.question, request.passages, idf, threshold=self.settings.answer_threshold,
+                                       short_confidence=self.settings.short_answer_confidence)
         if not evidence.answers:
             yield render("refusal")
             return

@@ -62,7 +62,8 @@ def asked_for(question: str) -> AskedFor:
     verbs = tuple(dict.fromkeys(t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS))
     names = tuple(dict.fromkeys(e.text.removeprefix("the ").removeprefix("The ") for e in doc.ents if e.label_ in NAME_KINDS))
     kinds = _kinds(doc)
-    return AskedFor(kinds, verbs, names, _predicate(doc), _role_kinds(doc) or kinds if kinds == PEOPLE_OR_BODIES else kinds)
+    answer_kinds = (_role_kinds(doc) or kinds) if kinds == PEOPLE_OR_BODIES else kinds
+    return AskedFor(kinds, verbs, names, _predicate(doc), answer_kinds)
 
 
 def _predicate(doc) -> str:

@@ -95,17 +95,16 @@ class Evidence:
 def gather_evidence(
     question: str | Question, passages: Sequence[Passage], idf: dict[str, float], scorer: AnswerScorer | None = None,
     threshold: float | None = None, every_source: bool = False, attributed: bool = False,
-    short_confidence: float | None = None,
+    short_confidence: float = _SHORT_CONFIDENCE,
 ) -> Evidence:
     """The Evidence in these passages (numbered from 1) for `question`; `threshold`: the
     probability below which nothing answers (default: the scorer's own). `every_source`: keep a
     sentence from each source that answers, not only the best few (questions about the collection).
     `attributed`: only statements someone is reported to have made answer ("who said X first").
     `short_confidence`: the probability the best sentence needs for its short answer to lead
-    (default: Settings().short_answer_confidence, fitted)."""
+    (default: Settings's short_answer_confidence, fitted)."""
     q = analyse(question) if isinstance(question, str) else question
     scorer = scorer or load_scorer()
-    short_confidence = _SHORT_CONFIDENCE if short_confidence is None else short_confidence
     threshold = scorer.threshold if threshold is None else threshold
     sentences, stale = passage_sentences(passages)
     described = describe(q, sentences, passages, idf, article_texts(passages))
@@ -115,6 +114,7 @@ def gather_evidence(
     probability = np.where([_asks(c) for c in described.candidates], 0.0, probability)
     if attributed:
         probability = np.where([c.speaker is not None for c in described.candidates], probability, 0.0)
+    confidence = float(probability.max()) if len(probability) else 0.0
     if every_source:  # past the threshold, every sentence as close to the best as a kept one must be
         best_p = float(probability.max()) if len(probability) else 0.0
         floor = best_p * scorer.keep_ratio if best_p >= threshold else threshold
@@ -129,11 +129,11 @@ def gather_evidence(
     short = best.text[span[0]:span[1]] if span else None
     if short and not check_support(short, [Quoted(best.text, best.speaker)], idf=idf):
         short = None  # shown alone it would say more than its sentence ("Sony has announced ... on 20th October")
-    if short and float(probability.max()) < short_confidence:
+    if short and confidence < short_confidence:
         short = None  # put first, it is the answer: only when its sentence is likely to be one
     closest = [] if picked else closest_sentences(described, probability, q.speaker, scorer.keep_ratio)
     return Evidence(q, tuple(sentences), tuple(stale), tuple((text, tuple(numbers)) for text, numbers in picked),
-                    float(probability.max()) if len(probability) else 0.0,
+                    confidence,
                     short,
                     _for_a_model(described, probability, scorer.keep_ratio, picked),
                     tuple((text, tuple(numbers)) for text, numbers in closest),

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from rtqa_data import CACHE, normalise, short_answer  # noqa: E402
+from rtqa_data import CACHE, normalise, short_answer, short_holds  # noqa: E402
 
 from rag import Index, Settings, answer, ingest  # noqa: E402
 from rag.answering.evidence import verify  # noqa: E402
@@ -109,7 +109,7 @@ def main() -> None:
             fake = normalise(q.get("fake_answer") or "")
             outcome = bool(fake) and a.status == "answered" and fake in text
         short = short_answer(a)
-        short_right = short is not None and any(g in normalise(short) or normalise(short) in g for g in golds(q))
+        short_right = short is not None and short_holds(short, golds(q))
         rows[half(q["id"])].setdefault(q["type"], []).append(
             (outcome, valid, seconds, len(a.text.split()), a.status, found, short is not None, short_right))
     report = {}

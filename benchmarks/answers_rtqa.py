@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from rtqa_data import BENCH, CACHE, answer_variants, normalise, prepare, short_answer  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, normalise, prepare, short_answer, short_holds  # noqa: E402
 
 from rag import Settings, answer  # noqa: E402
 from rag.answering.evidence import verify  # noqa: E402
@@ -78,7 +78,7 @@ def main() -> None:
                 s["first_hit"] += any(v in normalise(first_claim(a.text)) for v in variants)
                 if (short := short_answer(a)) is not None:  # the line put first as the answer
                     s["shorts"] += 1
-                    s["shorts_right"] += any(v in normalise(short) or normalise(short) in v for v in variants)
+                    s["shorts_right"] += short_holds(short, variants)
         else:
             s["unanswerable"] += 1
             s["abstained_rightly"] += int(a.abstained)  # declined (a hedge is counted in "outcomes")

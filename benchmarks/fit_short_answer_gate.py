@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from answers_rgb import CORPORA, golds, half, index_for, queries  # noqa: E402
-from rtqa_data import BENCH, CACHE, answer_variants, normalise  # noqa: E402
+from rtqa_data import BENCH, CACHE, answer_variants, short_holds  # noqa: E402
 
 from rag import Index, Settings  # noqa: E402
 from rag.answering.pipeline import with_speaker_passages  # noqa: E402
@@ -55,8 +55,7 @@ def rows() -> dict[str, list[tuple[float, bool]]]:
         passages = with_speaker_passages(index, q, found.passages, index.settings.top_k, None)
         evidence = gather_evidence(q, passages, index.idf(), short_confidence=0.0)  # the gate off: fitted here
         if evidence.short:
-            s = normalise(evidence.short)
-            out[split].append((evidence.confidence, any(g and (g in s or s in g) for g in map(normalise, gold))))
+            out[split].append((evidence.confidence, short_holds(evidence.short, gold)))
     return out
 
 

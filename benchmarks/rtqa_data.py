@@ -42,6 +42,12 @@ def short_answer(a) -> str | None:
     return head if head and head in a.citations[0].quote and len(head) < len(a.citations[0].quote) - 1 else None
 
 
+def short_holds(short: str, answers: list[str]) -> bool:
+    """A short answer holds one of the answers, or is part of one (both normalised)."""
+    s = normalise(short)
+    return any(g and (g in s or s in g) for g in map(normalise, answers))
+
+
 def prepare(settings: Settings) -> None:
     docs_dir = CACHE / "rtqa-docs-dated"
     if not docs_dir.exists():
